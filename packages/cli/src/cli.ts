@@ -1,0 +1,39 @@
+// Command dispatch for `siemlite`; each command lives in commands/ (STYLE.md §2.2).
+import { runValidate, VALIDATE_USAGE, type CommandIo } from './commands/validate.js';
+import { UsageError } from './usage-error.js';
+
+export const USAGE = `usage: siemlite <command> [options]
+
+commands:
+  validate PATH...   check Sigma rules, correlations and filters; report located errors
+
+Run 'siemlite <command> --help' for a command's options.`;
+
+const COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], io: CommandIo) => number | Promise<number>; usage: string }>> = {
+  validate: { run: runValidate, usage: VALIDATE_USAGE },
+};
+
+/** Runs the command line and returns the exit code; never throws for user errors. */
+export async function runCli(argv: readonly string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    io.stdout(`${USAGE}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.stderr(`siemlite: unknown command '${name}'\n\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    // parseArgs reports unknown options and missing values with ERR_PARSE_ARGS_* codes.
+    const code = (e as { code?: string }).code ?? '';
+    if (e instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`siemlite ${name}: ${(e as Error).message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

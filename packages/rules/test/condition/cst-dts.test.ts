@@ -1,0 +1,17 @@
+import { generateCstDts } from 'chevrotain';
+import { describe, expect, it } from 'vitest';
+import { conditionParser } from '../../src/condition/parser.js';
+
+const HEADER = [
+  '// Generated from the grammar in parser.ts by test/condition/cst-dts.test.ts; do not edit.',
+  '// After a grammar change: npx vitest run --root packages/rules test/condition -u',
+  '',
+  '',
+].join('\n');
+
+describe('condition CST types', () => {
+  it('cst.d.ts matches the grammar (regenerate with -u after a grammar change)', async () => {
+    const dts = generateCstDts(conditionParser.getGAstProductions());
+    await expect(HEADER + dts).toMatchFileSnapshot('../../src/condition/cst.d.ts');
+  });
+});
