@@ -36,3 +36,26 @@ export type {
   Logsource,
   RuleMeta,
 } from './ir/rules.js';
+
+export { CellKind, EventBatch, KEYWORD_COLUMN, scalarText } from './batch/event-batch.js';
+export type { FieldColumn } from './batch/event-batch.js';
+export { BatchBuilder } from './batch/batch-builder.js';
+export type { BatchBuilderOptions } from './batch/batch-builder.js';
+export { compileRuleSet, LeafKind } from './compile/compile-rule-set.js';
+export type { PlanLeaf, PlanNode, RuleSetPlan } from './compile/compile-rule-set.js';
+export { evaluateBatch } from './eval/evaluate-batch.js';
+export type { BatchMatches } from './eval/evaluate-batch.js';
+export { alertRuleOf, createAlertSerializer } from './alert/alert.js';
+export type { Alert, AlertRule } from './alert/alert.js';
+export { createEngine, detect, Engine } from './engine/engine.js';
+export type { EngineOptions, EngineRecord } from './engine/engine.js';
+
+export { isEvtxEvent, normalizeEvent } from './event/normalize-event.js';
+export { compileFieldPath, lookupField } from './event/lookup-field.js';
+export type { FieldAccessor } from './event/lookup-field.js';
+export { eventTimestamp } from './event/event-time.js';
+
+export { readRecords, STDIN_PATH } from './io/read-records.js';
+export type { BadRecord, BadRecordCode, ReadOptions, SourceRecord } from './io/read-records.js';
+export { expandInputs, STDIN_INPUT } from './io/expand-inputs.js';
+export type { ExpandedInputs } from './io/expand-inputs.js';

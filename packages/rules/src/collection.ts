@@ -378,7 +378,8 @@ function finish(pending: Pending, fileCount: number, options: LoadRulesOptions):
     return targets;
   });
 
-  const loweredRules: DetectionRule[] = [];
+  const filtered: DetectionRule[] = [];
+  const fileOf = new Map<string, string>();
   for (const { key, p } of detections) {
     let condition = p.condition;
     filters.forEach((f, i) => {
@@ -386,19 +387,17 @@ function finish(pending: Pending, fileCount: number, options: LoadRulesOptions):
       const applies = targets === 'any' || (targets !== undefined && targets.has(key));
       if (applies && logsourceContains(p.logsource, f.p.logsource)) condition = And.create([condition, f.p.parsed.condition]);
     });
-    const processed = applyPipeline({ logsource: p.logsource, condition, origin: p.meta.origin, ruleId: p.meta.id ?? p.meta.name }, pipelines);
-    for (const e of processed.errors) reportError(withRuleId(e, p.meta.id ?? p.meta.name), p.file);
-    if (processed.errors.some((e) => e.severity === 'error')) continue;
-    loweredRules.push({
-      kind: 'DetectionRule',
-      key,
-      ...p.meta,
-      logsource: p.logsource,
-      condition: processed.condition,
-      isMapped: processed.isMapped,
-      shouldAlert: true,
-    });
+    fileOf.set(key, p.file);
+    filtered.push({ kind: 'DetectionRule', key, ...p.meta, logsource: p.logsource, condition, isMapped: true, shouldAlert: true });
   }
+  const processed = processRules(filtered, pipelines);
+  for (const e of processed.errors) {
+    pending.errors.push(e);
+    const file = e.location?.file ?? (e.ruleId === null ? undefined : fileOf.get(e.ruleId));
+    if (file !== undefined) pending.filesWithErrors.add(file);
+  }
+  const loweredRules = processed.rules;
+
 
   // Correlations: resolve references (§7.2) and aliases.
   const allKeys = new Set([...detectionKeys, ...correlations.map((c) => c.key)]);
@@ -489,3 +488,28 @@ function logsourceContains(rule: Logsource, filter: Logsource): boolean {
   );
 }
 
+
+/**
+ * Applies processing pipelines to rules already lowered (and filtered): field renames and
+ * logsource conditions. `loadRules` calls it; applications that need the same rules under
+ * several pipelines (hunt's `auto` mode) load once and call it once per pipeline.
+ * Rules whose pipeline application fails are left out and their errors returned.
+ */
+export function processRules(
+  rules: readonly DetectionRule[],
+  pipelines: readonly ProcessingPipeline[],
+): { readonly rules: readonly DetectionRule[]; readonly errors: readonly ErrorRecord[] } {
+  if (pipelines.length === 0) return { rules, errors: [] };
+  const out: DetectionRule[] = [];
+  const errors: ErrorRecord[] = [];
+  for (const rule of rules) {
+    const processed = applyPipeline(
+      { logsource: rule.logsource, condition: rule.condition, origin: rule.origin, ruleId: rule.id ?? rule.name },
+      pipelines,
+    );
+    for (const e of processed.errors) errors.push(withRuleId(e, rule.id ?? rule.name));
+    if (processed.errors.some((e) => e.severity === 'error')) continue;
+    out.push(deepFreeze({ ...rule, condition: processed.condition, isMapped: processed.isMapped }));
+  }
+  return { rules: out, errors };
+}

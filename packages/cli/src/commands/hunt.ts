@@ -1,0 +1,244 @@
+// `siemlite hunt [options] INPUT...`: run Sigma rules over log files and print alerts.
+import { createWriteStream, existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  LEVELS,
+  createEngine,
+  isEvtxEvent,
+  readRecords,
+  type Alert,
+  type BadRecord,
+  type DetectionRule,
+  type Engine,
+  type EngineRecord,
+  type ErrorRecord,
+  type Level,
+} from '@siemlite/core';
+import { loadRules, processRules } from '@siemlite/rules';
+import { formatDiagnostic } from '../output/diagnostics.js';
+import { createAlertWriter, type AlertFormat } from '../output/alert-writer.js';
+import { Progress } from '../output/progress.js';
+import { resolvePipelines } from '../pipelines.js';
+import { UsageError } from '../usage-error.js';
+import type { CommandIo } from './validate.js';
+
+/** The shipped rules folder: rules/ at the repository root (same depth from src/ and dist/). */
+export const SHIPPED_RULES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../rules');
+
+export const HUNT_USAGE = `usage: siemlite hunt [options] INPUT...
+
+Runs Sigma rules over log files: JSON Lines, JSON arrays or concatenated JSON objects,
+gzipped or not; folders are read recursively; globs (* ? **) are expanded; '-' is stdin.
+Windows events in evtx_dump JSON form are flattened to Sigma field names.
+
+options:
+  --rules PATH            rule file or folder, repeatable (default: the shipped rules/)
+  --pipeline MODE         auto (default: windows pipeline for Windows events, none for the
+                          rest), windows, none (logsource does not restrict rules), or a
+                          pipeline YAML file
+  --format FORMAT         jsonl, csv or table (default: table on a terminal, else jsonl)
+  --output FILE           write alerts to FILE instead of stdout
+  --min-level LEVEL       only rules at this level or above
+                          (informational, low, medium, high, critical)
+  --quiet                 no summary or progress on stderr
+  -h, --help              show this help
+
+Bad records (invalid JSON or UTF-8, oversized lines) are reported on stderr with file and
+line and skipped. A summary (events, bad records, alerts by level, top rules, speed) goes
+to stderr at the end.`;
+
+interface RuleSetForEvents {
+  readonly engine: Engine;
+  readonly rules: readonly DetectionRule[];
+}
+
+const MAX_BAD_RECORDS_SHOWN = 20;
+
+export async function runHunt(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      rules: { type: 'string', multiple: true },
+      pipeline: { type: 'string', default: 'auto' },
+      format: { type: 'string' },
+      output: { type: 'string' },
+      'min-level': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout(`${HUNT_USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('hunt needs at least one INPUT (a file, folder, glob, or - for stdin)');
+  const toFile = values.output !== undefined;
+  const format = (values.format ?? (io.isTty && !toFile ? 'table' : 'jsonl')) as AlertFormat;
+  if (!['jsonl', 'csv', 'table'].includes(format)) throw new UsageError(`--format must be jsonl, csv or table, not '${format}'`);
+  let minLevel = -1;
+  if (values['min-level'] !== undefined) {
+    minLevel = LEVELS.indexOf(values['min-level'] as Level);
+    if (minLevel < 0) throw new UsageError(`--min-level must be one of ${LEVELS.join(', ')}`);
+  }
+  const rulePaths = values.rules ?? [SHIPPED_RULES];
+  for (const p of rulePaths) if (!existsSync(p)) throw new UsageError(`--rules: '${p}' does not exist`);
+  const quiet = values.quiet;
+  const started = process.hrtime.bigint();
+
+  // Rules: one rule set per pipeline in use (auto: windows for Windows events, none otherwise).
+  const mode = values.pipeline;
+  const loadErrors: ErrorRecord[] = [];
+  const keep = (r: DetectionRule): boolean => minLevel < 0 || LEVELS.indexOf(r.level ?? 'informational') >= minLevel;
+  let unmapped = 0;
+  // A rule whose logsource the pipeline does not map cannot be routed to events of that
+  // pipeline: it is skipped and counted (sigma-semantics.md §9.2).
+  const mappedOnly = (rules: readonly DetectionRule[]): readonly DetectionRule[] => {
+    const mapped = rules.filter((r) => r.isMapped);
+    unmapped = rules.length - mapped.length;
+    return mapped.filter(keep);
+  };
+  let windows: readonly DetectionRule[] | null = null;
+  let other: readonly DetectionRule[];
+  if (mode === 'auto') {
+    // Load and lower once; the windows pipeline is then applied to the lowered rules.
+    const base = loadRules(rulePaths);
+    loadErrors.push(...base.errors);
+    const { pipelines, errors } = resolvePipelines('windows');
+    loadErrors.push(...errors);
+    const processed = processRules(base.rules, pipelines);
+    loadErrors.push(...processed.errors);
+    windows = mappedOnly(processed.rules);
+    other = base.rules.filter(keep);
+  } else {
+    const { pipelines, errors } = resolvePipelines(mode);
+    loadErrors.push(...errors);
+    const set = loadRules(rulePaths, { pipelines });
+    loadErrors.push(...set.errors);
+    other = mode === 'none' ? set.rules.filter(keep) : mappedOnly(set.rules);
+  }
+  for (const e of loadErrors) io.stderr(`${formatDiagnostic(e)}\n`);
+  const ruleCount = windows?.length ?? other.length;
+  if (ruleCount === 0) {
+    io.stderr(`siemlite hunt: no rule loaded${loadErrors.length > 0 ? ' (see the errors above)' : ''}\n`);
+    return 1;
+  }
+
+  const out = toFile ? createWriteStream(values.output as string) : null;
+  const write = (text: string): void => {
+    if (out !== null) out.write(text);
+    else io.stdout(text);
+  };
+  const writer = createAlertWriter(format, write, { width: process.stdout.columns ?? 120 });
+  const byLevel = new Map<string, number>();
+  const byRule = new Map<string, { title: string; id: string | null; count: number }>();
+  const onAlert = (a: Alert): void => {
+    writer.write(a);
+    const level = a.rule.level ?? 'none';
+    byLevel.set(level, (byLevel.get(level) ?? 0) + 1);
+    const key = a.rule.id ?? a.rule.title;
+    const entry = byRule.get(key) ?? { title: a.rule.title, id: a.rule.id, count: 0 };
+    entry.count++;
+    byRule.set(key, entry);
+  };
+  const forWindows: RuleSetForEvents | null = windows === null ? null : { engine: createEngine({ rules: windows }), rules: windows };
+  const forOther: RuleSetForEvents = { engine: createEngine({ rules: other }), rules: other };
+
+  let events = 0;
+  let bad = 0;
+  const files = new Set<string>();
+  const progress = new Progress(!quiet && process.stderr.isTTY === true);
+  let progressText = '';
+  const onBadRecord = (b: BadRecord): void => {
+    bad++;
+    if (bad <= MAX_BAD_RECORDS_SHOWN) {
+      progress.done();
+      io.stderr(`${b.path}:${b.line}: ${b.code}: ${b.message} (record ${b.record} skipped)\n`);
+    } else if (bad === MAX_BAD_RECORDS_SHOWN + 1) io.stderr(`(more bad records are counted in the summary)\n`);
+  };
+  for await (const chunk of readRecords(positionals, {
+    chunkRecords: 2048,
+    onBadRecord,
+    onProgress: (p) => {
+      const pct = p.totalBytes ? ` ${Math.floor((100 * p.bytesRead) / p.totalBytes)}%` : '';
+      progressText = `${p.path}${pct}`;
+    },
+  })) {
+    events += chunk.length;
+    for (const r of chunk) files.add(r.path);
+    const alerts = evaluateChunk(chunk, forWindows, forOther);
+    for (const a of alerts) onAlert(a);
+    progress.update(`hunting ${progressText}: ${events.toLocaleString('en-US')} events, ${sum(byLevel)} alerts`);
+  }
+  progress.done();
+  writer.end();
+  if (out !== null) {
+    out.end();
+    await once(out, 'close');
+  }
+
+  if (!quiet) {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    io.stderr(summary({ events, bad, files: files.size, byLevel, byRule, seconds, rules: ruleCount, loadErrors: loadErrors.length, unmapped }));
+  }
+  return 0;
+}
+
+/** Evaluates one chunk, Windows events and the rest under their own rule sets, alerts in input order. */
+function evaluateChunk(chunk: readonly EngineRecord[], forWindows: RuleSetForEvents | null, forOther: RuleSetForEvents): Alert[] {
+  if (forWindows === null) return forOther.engine.evaluate(chunk);
+  const win: EngineRecord[] = [];
+  const rest: EngineRecord[] = [];
+  for (const r of chunk) (isWindowsEvent(r.value) ? win : rest).push(r);
+  if (rest.length === 0) return forWindows.engine.evaluate(win);
+  if (win.length === 0) return forOther.engine.evaluate(rest);
+  const position = new Map<EngineRecord['value'], number>();
+  chunk.forEach((r, i) => position.set(r.value, i));
+  const alerts = [...forWindows.engine.evaluate(win), ...forOther.engine.evaluate(rest)];
+  // Stable: alerts of one event keep their rule order.
+  return alerts.sort((a, b) => (position.get(a.event) as number) - (position.get(b.event) as number));
+}
+
+/** Windows events: evtx_dump JSON, or flat events from log shippers that carry EventID and Channel. */
+export function isWindowsEvent(value: Record<string, unknown>): boolean {
+  return isEvtxEvent(value) || ('EventID' in value && ('Channel' in value || 'Provider_Name' in value || 'SourceName' in value));
+}
+
+function sum(m: ReadonlyMap<string, number>): number {
+  let n = 0;
+  for (const v of m.values()) n += v;
+  return n;
+}
+
+function summary(s: {
+  events: number;
+  bad: number;
+  files: number;
+  byLevel: ReadonlyMap<string, number>;
+  byRule: ReadonlyMap<string, { title: string; id: string | null; count: number }>;
+  seconds: number;
+  rules: number;
+  loadErrors: number;
+  unmapped: number;
+}): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const levels = [...LEVELS].reverse().map((l) => `${l} ${n(s.byLevel.get(l) ?? 0)}`);
+  if (s.byLevel.has('none')) levels.push(`no level ${n(s.byLevel.get('none') ?? 0)}`);
+  const rate = s.seconds > 0 ? Math.round(s.events / s.seconds) : s.events;
+  const lines = [
+    `siemlite hunt: ${n(s.rules)} rules${s.loadErrors > 0 ? ` (${n(s.loadErrors)} rule errors)` : ''}` +
+      `${s.unmapped > 0 ? `, ${n(s.unmapped)} rules with logsources the pipeline does not map (not run on its events)` : ''}` +
+      `, ${n(s.events)} events from ${n(s.files)} files, ${n(s.bad)} bad records`,
+    `alerts: ${n(sum(s.byLevel))} (${levels.join(', ')})`,
+  ];
+  const top = [...s.byRule.values()].sort((a, b) => b.count - a.count).slice(0, 10);
+  if (top.length > 0) {
+    lines.push('top rules:');
+    for (const r of top) lines.push(`  ${String(r.count).padStart(8)}  ${r.title}${r.id === null ? '' : ` (${r.id})`}`);
+  }
+  lines.push(`elapsed ${s.seconds.toFixed(2)} s, ${n(rate)} events/s`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,103 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const SAMPLE = join(ROOT, 'rules/samples/windows-sample.jsonl');
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTty: false });
+  return { code, out, err };
+}
+
+function jsonl(text: string): Record<string, unknown>[] {
+  return text
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('siemlite hunt', () => {
+  it('finds the attacks in the shipped sample with the shipped rules, as JSON Lines with the documented keys', async () => {
+    const { code, out, err } = await run('hunt', SAMPLE);
+    expect(code).toBe(0);
+    const alerts = jsonl(out);
+    const titles = alerts.map((a) => (a.rule as { title: string }).title);
+    expect(titles).toContain('Office Application Starts a Command Shell');
+    expect(titles).toContain('PowerShell Started With an Encoded Command');
+    expect(titles).toContain('Process Opens LSASS With Memory Read Access');
+    expect(titles).toContain('Security Audit Log Cleared');
+    for (const a of alerts) {
+      expect(Object.keys(a).sort()).toEqual(['event', 'rule', 'source', 'timestamp', 'type']);
+      expect(a.type).toBe('match');
+      expect(Object.keys(a.rule as object).sort()).toEqual(['id', 'level', 'tags', 'title']);
+      expect(a.source).toMatchObject({ path: SAMPLE });
+      expect(typeof a.timestamp).toBe('string');
+    }
+    // Record numbers are 1-based lines of the file, and alerts come in input order.
+    const records = alerts.map((a) => (a.source as { record: number }).record);
+    expect(records).toEqual([...records].sort((x, y) => x - y));
+    const lines = readFileSync(SAMPLE, 'utf8').split('\n');
+    for (const a of alerts) expect(JSON.parse(lines[(a.source as { record: number }).record - 1] as string)).toEqual(a.event);
+    // The flat Security 4688 event is found through the windows pipeline's field mapping.
+    expect(alerts.some((a) => (a.event as { EventID?: number }).EventID === 4688)).toBe(true);
+    expect(err).toMatch(/alerts: \d+ \(critical \d+, high \d+, medium \d+/);
+    expect(err).toMatch(/events\/s/);
+  });
+
+  it('honours --min-level and writes --output FILE', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'siemlite-'));
+    const file = join(dir, 'alerts.jsonl');
+    const { code, out } = await run('hunt', '--min-level', 'high', '--output', file, '--quiet', SAMPLE);
+    expect(code).toBe(0);
+    expect(out).toBe('');
+    const alerts = jsonl(readFileSync(file, 'utf8'));
+    expect(alerts.length).toBeGreaterThan(0);
+    for (const a of alerts) expect(['high', 'critical']).toContain((a.rule as { level: string }).level);
+  });
+
+  it('prints CSV with a header', async () => {
+    const { out } = await run('hunt', '--format', 'csv', '--quiet', SAMPLE);
+    const [header, first] = out.split('\n');
+    expect(header).toBe('timestamp,level,rule_id,rule_title,path,record,event');
+    expect(first).toMatch(/^2026-11-20T09:/);
+  });
+
+  it('reports bad records with file and line and still alerts on the good ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'siemlite-'));
+    const lines = readFileSync(SAMPLE, 'utf8').trim().split('\n');
+    const broken = lines.flatMap((l, i) => (i % 10 === 3 ? ['{"broken": ', l] : [l]));
+    const file = join(dir, 'mixed.jsonl.gz');
+    writeFileSync(file, gzipSync(`${broken.join('\n')}\n`));
+    const clean = await run('hunt', '--quiet', SAMPLE);
+    const { code, out, err } = await run('hunt', file);
+    expect(code).toBe(0);
+    expect(jsonl(out).length).toBe(jsonl(clean.out).length);
+    expect(err).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4: bad-json: `));
+    expect(err).toMatch(/, 3 bad records/);
+  });
+
+  it('uses no pipeline with --pipeline none: logsource does not restrict rules', async () => {
+    const event = { Image: 'C:\\Windows\\System32\\cmd.exe', ParentImage: 'C:\\x\\WINWORD.EXE' };
+    const dir = mkdtempSync(join(tmpdir(), 'siemlite-'));
+    const file = join(dir, 'flat.json');
+    writeFileSync(file, JSON.stringify([event]));
+    const none = await run('hunt', '--pipeline', 'none', '--quiet', file);
+    expect(jsonl(none.out).map((a) => (a.rule as { title: string }).title)).toEqual(['Office Application Starts a Command Shell']);
+    const windows = await run('hunt', '--pipeline', 'windows', '--quiet', file);
+    expect(windows.out).toBe('');
+  });
+
+  it('exits 2 on bad usage', async () => {
+    expect((await run('hunt')).code).toBe(2);
+    expect((await run('hunt', '--format', 'xml', SAMPLE)).code).toBe(2);
+    expect((await run('hunt', '--min-level', 'severe', SAMPLE)).code).toBe(2);
+    expect((await run('hunt', '--rules', '/no/such/dir', SAMPLE)).code).toBe(2);
+  });
+});

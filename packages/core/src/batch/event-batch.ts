@@ -1,0 +1,139 @@
+// EventBatch: a block of events turned into columns, one per field the rule set reads.
+// Strings are dictionary-encoded (each distinct value once per batch), so a string test
+// runs once per distinct value instead of once per row (DESIGN.md, "Why Arrow batches").
+// The columns map one-to-one onto an Apache Arrow RecordBatch (`toArrow`/`fromArrow`),
+// which is how batches cross thread boundaries and reach storage.
+import {
+  Dictionary,
+  Field,
+  Int32,
+  List,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Uint8,
+  Utf8,
+  vectorFromArray,
+  type Data,
+  type DataType,
+} from 'apache-arrow';
+
+/** What a field holds in one row. String tests see STRING, NUMBER and BOOLEAN rows through their text. */
+export const CellKind = Object.freeze({
+  ABSENT: 0,
+  NULL: 1,
+  STRING: 2,
+  NUMBER: 3,
+  BOOLEAN: 4,
+  LIST: 5,
+  OBJECT: 6,
+});
+
+/**
+ * One field over the rows of a batch. `keys[row]` indexes `dictionary` for scalar rows
+ * (-1 otherwise); list rows keep their scalar elements in `listKeys[listOffsets[row] ..
+ * listOffsets[row + 1]]`, indexes into the same dictionary.
+ */
+export interface FieldColumn {
+  readonly name: string;
+  readonly kinds: Uint8Array;
+  readonly keys: Int32Array;
+  readonly dictionary: readonly string[];
+  readonly listOffsets: Int32Array | null;
+  readonly listKeys: Int32Array | null;
+}
+
+/** Name of the column that holds every scalar value of each event, for keyword search (§5). */
+export const KEYWORD_COLUMN = '\u0001keywords';
+
+/** Text of a scalar for string tests (§2.4): integers without `.0`, booleans as true/false. */
+export function scalarText(value: string | number | boolean): string {
+  return typeof value === 'string' ? value : String(value);
+}
+
+export class EventBatch {
+  readonly rows: number;
+  readonly #columns: Map<string, FieldColumn>;
+
+  constructor(rows: number, columns: readonly FieldColumn[]) {
+    this.rows = rows;
+    this.#columns = new Map(columns.map((c) => [c.name, c]));
+  }
+
+  /** The column of `field`, or undefined when the batch was built without it (every row absent). */
+  column(field: string): FieldColumn | undefined {
+    return this.#columns.get(field);
+  }
+
+  get columnNames(): readonly string[] {
+    return [...this.#columns.keys()];
+  }
+
+  /** The batch as an Arrow RecordBatch: per field a Dictionary<Utf8, Int32> column, a Uint8 kind column and, when lists occur, a List<Int32> of dictionary keys. */
+  toArrow(): RecordBatch {
+    const fields: Field[] = [];
+    const children: Data[] = [];
+    for (const c of this.#columns.values()) {
+      const dictionary = vectorFromArray(c.dictionary as string[], new Utf8());
+      const dictType = new Dictionary(new Utf8(), new Int32(), fields.length);
+      const valid = validityOf(c.keys);
+      fields.push(new Field(c.name, dictType, true));
+      children.push(
+        makeData({ type: dictType, length: this.rows, nullCount: valid.nullCount, nullBitmap: valid.bitmap, data: c.keys, dictionary }),
+      );
+      fields.push(new Field(`${c.name}\u0000kind`, new Uint8(), false));
+      children.push(makeData({ type: new Uint8(), length: this.rows, nullCount: 0, data: c.kinds }));
+      if (c.listOffsets !== null && c.listKeys !== null) {
+        const listType = new List(new Field('key', new Int32(), false));
+        const child = makeData({ type: new Int32(), length: c.listKeys.length, nullCount: 0, data: c.listKeys });
+        fields.push(new Field(`${c.name}\u0000list`, listType, false));
+        children.push(makeData({ type: listType, length: this.rows, nullCount: 0, valueOffsets: c.listOffsets, child }));
+      }
+    }
+    const struct = makeData({ type: new Struct(fields), length: this.rows, nullCount: 0, children });
+    return new RecordBatch(new Schema(fields), struct);
+  }
+
+  /** Rebuilds the columns from an Arrow RecordBatch made by {@link toArrow}; strings are decoded once. */
+  static fromArrow(batch: RecordBatch): EventBatch {
+    const columns: FieldColumn[] = [];
+    const fields = batch.schema.fields;
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i] as Field<DataType>;
+      if (field.name.includes('\u0000')) continue;
+      const data = batch.getChildAt(i)?.data[0];
+      const kindsIndex = fields.findIndex((f) => f.name === `${field.name}\u0000kind`);
+      const listIndex = fields.findIndex((f) => f.name === `${field.name}\u0000list`);
+      if (data === undefined || kindsIndex < 0) continue;
+      const kindsData = batch.getChildAt(kindsIndex)?.data[0];
+      const listData = listIndex >= 0 ? batch.getChildAt(listIndex)?.data[0] : undefined;
+      const listChild = listData?.children[0];
+      // IPC buffers are padded to 8 bytes: view exactly the rows of this batch.
+      const rows = batch.numRows;
+      columns.push({
+        name: field.name,
+        kinds: exact(kindsData?.values as Uint8Array, kindsData?.offset ?? 0, rows),
+        keys: exact(data.values as Int32Array, data.offset, rows),
+        dictionary: (data.dictionary?.toArray() ?? []) as string[],
+        listOffsets: listData === undefined ? null : exact(listData.valueOffsets as Int32Array, listData.offset, rows + 1),
+        listKeys: listChild === undefined ? null : exact(listChild.values as Int32Array, listChild.offset, listChild.length),
+      });
+    }
+    return new EventBatch(batch.numRows, columns);
+  }
+}
+
+function exact<T extends Uint8Array | Int32Array>(values: T, offset: number, length: number): T {
+  return values.subarray(offset, offset + length) as T;
+}
+
+function validityOf(keys: Int32Array): { bitmap: Uint8Array; nullCount: number } {
+  const bitmap = new Uint8Array((keys.length + 7) >> 3);
+  let nullCount = 0;
+  for (let i = 0; i < keys.length; i++) {
+    if ((keys[i] as number) >= 0) bitmap[i >> 3] = (bitmap[i >> 3] as number) | (1 << (i & 7));
+    else nullCount++;
+  }
+  return { bitmap, nullCount };
+}

@@ -1,0 +1,149 @@
+// IR rules -> RuleSetPlan: leaves deduplicated across the whole rule set (the windows
+// pipeline's Channel/EventID tests are shared by hundreds of rules), each leaf's test
+// compiled once, and each rule's condition turned into a compact tree of plan nodes.
+import type { DetectionRule } from '../ir/rules.js';
+import type { Node } from '../ir/nodes.js';
+import { StringPattern, type FieldRefValue } from '../ir/values.js';
+import { KEYWORD_COLUMN } from '../batch/event-batch.js';
+import { compileValueTest } from './value-tests.js';
+import type { StringTest } from './string-kernels.js';
+
+/**
+ * Value: a test over the field's text, once per distinct value; Null: absent or JSON null;
+ * Exists: the key is present; FieldRef: compare with another field of the same row.
+ */
+export const LeafKind = Object.freeze({ Value: 0, Null: 1, Exists: 2, FieldRef: 3 } as const);
+export type LeafKind = (typeof LeafKind)[keyof typeof LeafKind];
+
+export interface PlanLeaf {
+  readonly id: number;
+  readonly kind: LeafKind;
+  readonly field: string;
+  readonly test: StringTest | null;
+  readonly fieldRef: FieldRefValue | null;
+  /** A cheap, selective test (equality with a number, boolean or plain string; null; exists): ordered first. */
+  readonly isEquality: boolean;
+}
+
+export type PlanNode =
+  | { readonly t: 'and'; readonly children: readonly PlanNode[] }
+  | { readonly t: 'or'; readonly children: readonly PlanNode[] }
+  | { readonly t: 'not'; readonly child: PlanNode }
+  | { readonly t: 'leaf'; readonly leaf: PlanLeaf }
+  | { readonly t: 'const'; readonly value: boolean };
+
+export interface RuleSetPlan {
+  readonly rules: readonly DetectionRule[];
+  readonly roots: readonly PlanNode[];
+  readonly leaves: readonly PlanLeaf[];
+  /** Every field a leaf reads (including field-reference targets); the batch builder's columns. */
+  readonly fields: readonly string[];
+  readonly hasKeywords: boolean;
+}
+
+/**
+ * Compiles detection rules once for evaluation over batches.
+ *
+ * @example
+ * const plan = compileRuleSet(ruleSet.rules);
+ */
+export function compileRuleSet(rules: readonly DetectionRule[]): RuleSetPlan {
+  const leaves: PlanLeaf[] = [];
+  const byKey = new Map<string, PlanLeaf>();
+  const tests = new Map<string, StringTest>();
+  const fields = new Set<string>();
+  let hasKeywords = false;
+
+  const leaf = (kind: LeafKind, field: string, valueKey: string, make: () => Omit<PlanLeaf, 'id' | 'kind' | 'field'>): PlanNode => {
+    const key = `${kind}\u0000${field}\u0000${valueKey}`;
+    let l = byKey.get(key);
+    if (l === undefined) {
+      l = { id: leaves.length, kind, field, ...make() };
+      leaves.push(l);
+      byKey.set(key, l);
+      fields.add(field);
+      if (l.fieldRef !== null) fields.add(l.fieldRef.field);
+    }
+    return { t: 'leaf', leaf: l };
+  };
+  const valueTest = (valueKey: string, value: Parameters<typeof compileValueTest>[0]): StringTest => {
+    let t = tests.get(valueKey);
+    if (t === undefined) {
+      t = compileValueTest(value);
+      tests.set(valueKey, t);
+    }
+    return t;
+  };
+
+  const lower = (node: Node): PlanNode => {
+    switch (node.kind) {
+      case 'And':
+        return { t: 'and', children: byCost(flatten('And', node.children).map(lower)) };
+      case 'Or':
+        return { t: 'or', children: byCost(flatten('Or', node.children).map(lower)) };
+      case 'Not':
+        return { t: 'not', child: lower(node.child) };
+      case 'Constant':
+        return { t: 'const', value: node.value };
+      case 'Exists':
+        return leaf(LeafKind.Exists, node.field, '', () => ({ test: null, fieldRef: null, isEquality: true }));
+      case 'Keyword': {
+        hasKeywords = true;
+        const vk = JSON.stringify(node.value);
+        return leaf(LeafKind.Value, KEYWORD_COLUMN, vk, () => ({ test: valueTest(vk, node.value), fieldRef: null, isEquality: false }));
+      }
+      case 'Match': {
+        const v = node.value;
+        const vk = JSON.stringify(v);
+        if (v.kind === 'Null') return leaf(LeafKind.Null, node.field, '', () => ({ test: null, fieldRef: null, isEquality: true }));
+        if (v.kind === 'FieldRef') return leaf(LeafKind.FieldRef, node.field, vk, () => ({ test: null, fieldRef: v, isEquality: false }));
+        const isEquality = v.kind === 'Number' || v.kind === 'Boolean' || (v.kind === 'StringPattern' && StringPattern.isPlain(v));
+        return leaf(LeafKind.Value, node.field, vk, () => ({ test: valueTest(vk, v), fieldRef: null, isEquality }));
+      }
+    }
+  };
+
+  const roots = rules.map((r) => lower(r.condition));
+  fields.delete(KEYWORD_COLUMN);
+  return { rules, roots, leaves, fields: [...fields], hasKeywords };
+}
+
+/** Splices nested nodes of the same kind: `and(and(a, b), c)` is `and(a, b, c)`. */
+function flatten(kind: 'And' | 'Or', children: readonly Node[]): Node[] {
+  const out: Node[] = [];
+  for (const c of children) {
+    if (c.kind === kind) out.push(...flatten(kind, c.children));
+    else out.push(c);
+  }
+  return out;
+}
+
+/**
+ * Cheapest first (stable). In an AND, later children only see the rows earlier ones kept,
+ * and equality leaves such as the pipeline's Channel and EventID are memoized per batch,
+ * so putting them first routes each rule to its own events before any substring test
+ * runs; in an OR, cheap children settle rows early. Boolean operators commute, so the
+ * order never changes a result.
+ */
+function byCost(children: PlanNode[]): PlanNode[] {
+  return children
+    .map((node, i) => ({ node, i, cost: costOf(node) }))
+    .sort((a, b) => a.cost - b.cost || a.i - b.i)
+    .map((x) => x.node);
+}
+
+function costOf(node: PlanNode): number {
+  switch (node.t) {
+    case 'const':
+      return 0;
+    case 'leaf':
+      if (node.leaf.field === KEYWORD_COLUMN) return 4;
+      if (node.leaf.kind === LeafKind.FieldRef) return 3;
+      return node.leaf.isEquality ? 1 : 2;
+    case 'not':
+      return 5;
+    case 'and':
+    case 'or':
+      return 6;
+  }
+}

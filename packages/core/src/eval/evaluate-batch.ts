@@ -1,0 +1,280 @@
+// Runs a RuleSetPlan over one EventBatch. Conditions are evaluated on sorted row lists:
+// an AND narrows the rows its later children see, so the pipeline's routing tests
+// (Channel, EventID) cut every rule down to its own events first, and their results are
+// memoized per batch, so each routing test runs once per batch however many rules share
+// it. A value test runs at most once per distinct dictionary value of its column.
+import { CellKind, type EventBatch, type FieldColumn } from '../batch/event-batch.js';
+import { LeafKind, type PlanLeaf, type PlanNode, type RuleSetPlan } from '../compile/compile-rule-set.js';
+
+/** Matches of one batch: parallel arrays of rule index and row, grouped by rule. */
+export interface BatchMatches {
+  readonly ruleIndexes: Int32Array;
+  readonly rows: Int32Array;
+  readonly count: number;
+}
+
+const EMPTY = new Int32Array(0);
+
+/** Per-column caches for one batch: lower-cased dictionary entries, computed on demand. */
+class ColumnView {
+  readonly column: FieldColumn;
+  readonly #lower: (string | undefined)[];
+
+  constructor(column: FieldColumn) {
+    this.column = column;
+    this.#lower = new Array<string | undefined>(column.dictionary.length);
+  }
+
+  lower(key: number): string {
+    let l = this.#lower[key];
+    if (l === undefined) {
+      l = (this.column.dictionary[key] as string).toLowerCase();
+      this.#lower[key] = l;
+    }
+    return l;
+  }
+}
+
+/** Evaluates `plan` over `batch`; matches come back grouped by rule, rows ascending. */
+export function evaluateBatch(plan: RuleSetPlan, batch: EventBatch): BatchMatches {
+  const ev = new BatchEvaluator(plan, batch);
+  const ruleIndexes: number[] = [];
+  const rows: number[] = [];
+  for (let r = 0; r < plan.roots.length; r++) {
+    const matched = ev.eval(plan.roots[r] as PlanNode, ev.all);
+    for (let i = 0; i < matched.length; i++) {
+      ruleIndexes.push(r);
+      rows.push(matched[i] as number);
+    }
+  }
+  return { ruleIndexes: Int32Array.from(ruleIndexes), rows: Int32Array.from(rows), count: rows.length };
+}
+
+class BatchEvaluator {
+  readonly all: Int32Array;
+  readonly #batch: EventBatch;
+  readonly #views = new Map<string, ColumnView | null>();
+  /** Per leaf: per dictionary key, 0 = not computed, 1 = false, 2 = true. */
+  readonly #valueCache: (Uint8Array | undefined)[];
+  /** Leaf results keyed by (leaf, input row list): shared routing tests run once per batch. */
+  readonly #memo = new Map<Int32Array, Map<number, Int32Array>>();
+  /** Leaf results are written here, then copied out at their exact size: most leaves keep few rows. */
+  readonly #scratch: Int32Array;
+
+  constructor(plan: RuleSetPlan, batch: EventBatch) {
+    this.#batch = batch;
+    const all = new Int32Array(batch.rows);
+    for (let i = 0; i < all.length; i++) all[i] = i;
+    this.all = all;
+    this.#scratch = new Int32Array(batch.rows);
+    this.#valueCache = new Array<Uint8Array | undefined>(plan.leaves.length);
+  }
+
+  eval(node: PlanNode, rows: Int32Array): Int32Array {
+    if (rows.length === 0) return rows;
+    switch (node.t) {
+      case 'leaf':
+        return this.#leaf(node.leaf, rows);
+      case 'and': {
+        let cur = rows;
+        for (const child of node.children) {
+          cur = this.eval(child, cur);
+          if (cur.length === 0) break;
+        }
+        return cur;
+      }
+      case 'or': {
+        let remaining = rows;
+        let matched: Int32Array = EMPTY;
+        for (const child of node.children) {
+          const hit = this.eval(child, remaining);
+          if (hit.length === 0) continue;
+          matched = matched.length === 0 ? hit : union(matched, hit);
+          if (matched.length === rows.length) break;
+          remaining = difference(remaining, hit);
+          if (remaining.length === 0) break;
+        }
+        return matched;
+      }
+      case 'not': {
+        const hit = this.eval(node.child, rows);
+        return hit.length === 0 ? rows : difference(rows, hit);
+      }
+      case 'const':
+        return node.value ? rows : EMPTY;
+    }
+  }
+
+  #view(field: string): ColumnView | null {
+    let v = this.#views.get(field);
+    if (v === undefined) {
+      const column = this.#batch.column(field);
+      v = column === undefined ? null : new ColumnView(column);
+      this.#views.set(field, v);
+    }
+    return v;
+  }
+
+  #leaf(leaf: PlanLeaf, rows: Int32Array): Int32Array {
+    let byInput = this.#memo.get(rows);
+    if (byInput === undefined) {
+      byInput = new Map();
+      this.#memo.set(rows, byInput);
+    }
+    const cached = byInput.get(leaf.id);
+    if (cached !== undefined) return cached;
+    const out = this.#computeLeaf(leaf, rows);
+    byInput.set(leaf.id, out);
+    return out;
+  }
+
+  #computeLeaf(leaf: PlanLeaf, rows: Int32Array): Int32Array {
+    const view = this.#view(leaf.field);
+    const out = this.#scratch;
+    let n = 0;
+    if (view === null) {
+      // Column not built: every row is absent. Only null and (negated) exists care.
+      return leaf.kind === LeafKind.Null ? rows : EMPTY;
+    }
+    const { kinds, keys, listOffsets, listKeys } = view.column;
+    switch (leaf.kind) {
+      case LeafKind.Null:
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i] as number;
+          const k = kinds[row] as number;
+          if (k === CellKind.ABSENT || k === CellKind.NULL) out[n++] = row;
+        }
+        break;
+      case LeafKind.Exists:
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i] as number;
+          if (kinds[row] !== CellKind.ABSENT) out[n++] = row;
+        }
+        break;
+      case LeafKind.Value: {
+        let cache = this.#valueCache[leaf.id];
+        if (cache === undefined || cache.length !== view.column.dictionary.length) {
+          cache = new Uint8Array(view.column.dictionary.length);
+          this.#valueCache[leaf.id] = cache;
+        }
+        const test = leaf.test!;
+        const dict = view.column.dictionary;
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i] as number;
+          const k = kinds[row] as number;
+          if (k === CellKind.STRING || k === CellKind.NUMBER || k === CellKind.BOOLEAN) {
+            const key = keys[row] as number;
+            let r = cache[key] as number;
+            if (r === 0) {
+              r = test(dict[key] as string, view.lower(key)) ? 2 : 1;
+              cache[key] = r;
+            }
+            if (r === 2) out[n++] = row;
+          } else if (k === CellKind.LIST && listOffsets !== null && listKeys !== null) {
+            // A list satisfies a test when any element does (§2.2).
+            const end = listOffsets[row + 1] as number;
+            for (let j = listOffsets[row] as number; j < end; j++) {
+              const key = listKeys[j] as number;
+              let r = cache[key] as number;
+              if (r === 0) {
+                r = test(dict[key] as string, view.lower(key)) ? 2 : 1;
+                cache[key] = r;
+              }
+              if (r === 2) {
+                out[n++] = row;
+                break;
+              }
+            }
+          }
+        }
+        break;
+      }
+      case LeafKind.FieldRef: {
+        const ref = leaf.fieldRef!;
+        const other = this.#view(ref.field);
+        if (other === null) return EMPTY;
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i] as number;
+          if (fieldRefMatches(view, other, row, ref.position, ref.isCased)) out[n++] = row;
+        }
+        break;
+      }
+    }
+    return n === rows.length ? rows : n === 0 ? EMPTY : out.slice(0, n);
+  }
+}
+
+function texts(view: ColumnView, row: number, isCased: boolean): string[] {
+  const c = view.column;
+  const k = c.kinds[row] as number;
+  if (k === CellKind.STRING || k === CellKind.NUMBER || k === CellKind.BOOLEAN) {
+    const key = c.keys[row] as number;
+    return [isCased ? (c.dictionary[key] as string) : view.lower(key)];
+  }
+  if (k === CellKind.LIST && c.listOffsets !== null && c.listKeys !== null) {
+    const out: string[] = [];
+    for (let j = c.listOffsets[row] as number; j < (c.listOffsets[row + 1] as number); j++) {
+      const key = c.listKeys[j] as number;
+      out.push(isCased ? (c.dictionary[key] as string) : view.lower(key));
+    }
+    return out;
+  }
+  return [];
+}
+
+/** `F|fieldref: G` (§4.8): both present; equal, or G's value inside/at the start/end of F's. */
+function fieldRefMatches(view: ColumnView, other: ColumnView, row: number, position: string, isCased: boolean): boolean {
+  const mine = texts(view, row, isCased);
+  if (mine.length === 0) return false;
+  const theirs = texts(other, row, isCased);
+  for (const a of mine) {
+    for (const b of theirs) {
+      if (position === 'exact' ? a === b : position === 'contains' ? a.includes(b) : position === 'startswith' ? a.startsWith(b) : a.endsWith(b)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** Union of two sorted, disjoint-or-overlapping row lists. */
+function union(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as number;
+    const y = b[j] as number;
+    if (x < y) {
+      out[n++] = x;
+      i++;
+    } else if (y < x) {
+      out[n++] = y;
+      j++;
+    } else {
+      out[n++] = x;
+      i++;
+      j++;
+    }
+  }
+  while (i < a.length) out[n++] = a[i++] as number;
+  while (j < b.length) out[n++] = b[j++] as number;
+  return out.subarray(0, n);
+}
+
+/** Rows of `a` not in `b` (both sorted; `b` is a subset of `a` in practice). */
+function difference(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length);
+  let j = 0;
+  let n = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    while (j < b.length && (b[j] as number) < x) j++;
+    if (j < b.length && b[j] === x) continue;
+    out[n++] = x;
+  }
+  return out.subarray(0, n);
+}
+
+

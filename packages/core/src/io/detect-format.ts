@@ -1,0 +1,170 @@
+/**
+ * Decides how a file's (decompressed) bytes split into records, from its content alone:
+ * extensions lie (`.json` holds JSON Lines as often as not, and stdin has none).
+ */
+
+/** `jsonl`: one record per line. `values`: JSON values one after another, top-level arrays unwrapped. */
+export type RecordFormat = 'jsonl' | 'values';
+
+/** Outcome of {@link detectFormat}. `start` is where records begin (after a UTF-8 BOM). */
+export type Detection =
+  | { readonly kind: 'records'; readonly format: RecordFormat; readonly isIndented: boolean; readonly start: number }
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'not-json'; readonly reason: string };
+
+/** Detection never buffers more than this; past it the first byte decides. */
+export const DETECT_MAX_BYTES = 1 << 20;
+
+/** Lines looked at when deciding between JSON Lines and pretty-printed objects. */
+const VOTE_LINES = 200;
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+
+function isWhitespace(c: number | undefined): boolean {
+  return c === SPACE || c === LF || c === CR || c === TAB;
+}
+
+/**
+ * Looks at the first bytes of a file. Returns null while it needs more data; with
+ * `isFinal` (end of input or {@link DETECT_MAX_BYTES} reached) it always decides.
+ *
+ * Rules, in order: UTF-16 (BOM or NUL-interleaved text) and binary data (a NUL or a
+ * control byte first) are not JSON; a first byte other than `{`/`[` means JSON Lines
+ * (its lines are then reported one by one); a first value that ends on its own line is
+ * JSON Lines (an array then must be alone in the file to count as an array file); a
+ * first value that spans lines is pretty-printed unless most of the following lines
+ * look like `{...}` (a broken first line of a JSON Lines file); `[` spanning lines, or
+ * several values on the first line, mean a value stream.
+ *
+ * @example
+ * detectFormat(Buffer.from('{"a":1}\n{"a":2}\n'), true); // { kind: 'records', format: 'jsonl', ... }
+ */
+export function detectFormat(sample: Buffer, isFinal: true): Detection;
+export function detectFormat(sample: Buffer, isFinal: boolean): Detection | null;
+export function detectFormat(sample: Buffer, isFinal: boolean): Detection | null {
+  const n = sample.length;
+  if (n < 3 && !isFinal) return null;
+  const b0 = sample[0];
+  const b1 = sample[1];
+  if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff)) {
+    return notJson('it is UTF-16 encoded (UTF-16 byte order mark); convert it to UTF-8');
+  }
+  const start = b0 === 0xef && b1 === 0xbb && sample[2] === 0xbf ? 3 : 0;
+  let first = start;
+  while (first < n && isWhitespace(sample[first])) first++;
+  if (first === n) return isFinal ? { kind: 'empty' } : null;
+
+  const nul = sample.indexOf(0);
+  if (nul !== -1) {
+    // PowerShell's `>` writes UTF-16LE: `{\0"\0...`. Say so rather than "binary".
+    if ((sample[first] === 0) !== (sample[first + 1] === 0)) {
+      return notJson('it looks UTF-16 encoded (NUL bytes between characters); convert it to UTF-8');
+    }
+    return notJson(`it contains binary data (a NUL byte at offset ${nul})`);
+  }
+  const c = sample[first] ?? 0;
+  if (c < SPACE || c === 0x7f) {
+    return notJson(`it starts with the control byte 0x${c.toString(16).padStart(2, '0')} (binary data?)`);
+  }
+  if (c !== LBRACE && c !== LBRACKET) return records('jsonl', false, start);
+
+  const firstNewline = sample.indexOf(LF, first);
+  const end = endOfValue(sample, first);
+  const isIndented = indentedAfter(sample, firstNewline);
+
+  if (end === -1 || (firstNewline !== -1 && firstNewline < end)) {
+    // The first value is incomplete in the sample or spans lines.
+    if (firstNewline === -1) {
+      // One long line so far: only its first byte can tell.
+      if (!isFinal && n < DETECT_MAX_BYTES) return null;
+      return records(c === LBRACE ? 'jsonl' : 'values', false, start);
+    }
+    if (c === LBRACKET) return records('values', isIndented, start);
+    const { lines, votes } = countObjectLines(sample, firstNewline);
+    if (lines < 2 && !isFinal && n < DETECT_MAX_BYTES) return null;
+    return records(votes * 2 > lines ? 'jsonl' : 'values', isIndented, start);
+  }
+
+  // The first value ends on the first line. What follows it there?
+  let j = end;
+  while (j < n && (sample[j] === SPACE || sample[j] === TAB || sample[j] === CR)) j++;
+  if (j === n) {
+    if (!isFinal && n < DETECT_MAX_BYTES) return null;
+    return records(c === LBRACE ? 'jsonl' : 'values', false, start);
+  }
+  if (sample[j] !== LF) return records('values', false, start); // `{...}{...}` or `{...},{...}`
+  if (c === LBRACE) return records('jsonl', false, start);
+  // A one-line array: an array file if nothing else follows, else a JSON Lines file
+  // whose first line happens to be an array (reported as not-object).
+  let k = j;
+  while (k < n && isWhitespace(sample[k])) k++;
+  if (k < n) return records('jsonl', false, start);
+  if (!isFinal && n < DETECT_MAX_BYTES) return null;
+  return records('values', false, start);
+}
+
+function records(format: RecordFormat, isIndented: boolean, start: number): Detection {
+  return { kind: 'records', format, isIndented, start };
+}
+
+function notJson(reason: string): Detection {
+  return { kind: 'not-json', reason };
+}
+
+/** Offset just past the JSON value starting at `from` (a `{` or `[`), or -1 if it doesn't end in `buf`. */
+function endOfValue(buf: Buffer, from: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = from; i < buf.length; i++) {
+    const c = buf[i];
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === LBRACE || c === LBRACKET) depth++;
+    else if (c === RBRACE || c === RBRACKET) {
+      if (--depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
+/** Whether the line after the first newline starts with indentation (pretty-printed). */
+function indentedAfter(buf: Buffer, newline: number): boolean {
+  if (newline === -1) return false;
+  const c = buf[newline + 1];
+  return c === SPACE || c === TAB;
+}
+
+/**
+ * Counts non-blank lines after the first, and how many of them look like a one-line
+ * object. Pretty-printed objects have almost none; JSON Lines almost only those.
+ */
+function countObjectLines(buf: Buffer, firstNewline: number): { lines: number; votes: number } {
+  let lines = 0;
+  let votes = 0;
+  let pos = firstNewline + 1;
+  while (lines < VOTE_LINES) {
+    const nl = buf.indexOf(LF, pos);
+    if (nl === -1) break;
+    let s = pos;
+    let e = nl;
+    while (s < e && isWhitespace(buf[s])) s++;
+    while (e > s && isWhitespace(buf[e - 1])) e--;
+    if (e > s) {
+      lines++;
+      if (buf[s] === LBRACE && buf[e - 1] === RBRACE) votes++;
+    }
+    pos = nl + 1;
+  }
+  return { lines, votes };
+}

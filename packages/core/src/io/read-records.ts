@@ -1,0 +1,274 @@
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { describeIoError } from './describe-io-error.js';
+import { DETECT_MAX_BYTES, detectFormat } from './detect-format.js';
+import type { Detection } from './detect-format.js';
+import { STDIN_INPUT, expandInputs } from './expand-inputs.js';
+import { gunzipChunks, prependChunk, readFileChunks, readStreamChunks } from './read-chunks.js';
+import type { ByteCounter } from './read-chunks.js';
+import { RecordSplitter } from './record-splitter.js';
+
+/**
+ * One event read from an input, with where it came from, so detections and errors can
+ * point back at the file.
+ */
+export interface SourceRecord {
+  /** The file as given or as found in a folder or glob; `<stdin>` for standard input. */
+  readonly path: string;
+  /** 1-based ordinal of the record in its file, counting bad records too. */
+  readonly record: number;
+  readonly value: Record<string, unknown>;
+}
+
+/** Why a record (or, with `io`, a whole file or input) was skipped. */
+export type BadRecordCode = 'bad-json' | 'bad-utf8' | 'too-large' | 'not-object' | 'io';
+
+/**
+ * A record that was skipped, reported instead of thrown so one bad line never stops a hunt.
+ * `record` and `line` are 0 when the problem is not one record's: an input that can't be
+ * read, a file that is not JSON, a gzip stream cut short, an array missing its `]`.
+ *
+ * @example
+ * { path: 'a.jsonl', record: 7, line: 9, code: 'bad-json', message: "Unexpected token '}'" }
+ */
+export interface BadRecord {
+  readonly path: string;
+  readonly record: number;
+  /** 1-based line where the record starts. */
+  readonly line: number;
+  readonly code: BadRecordCode;
+  readonly message: string;
+}
+
+/** Options of {@link readRecords}. */
+export interface ReadOptions {
+  /** Default 16 MiB. A longer record is reported `too-large` and streamed past, never buffered whole. */
+  readonly maxRecordBytes?: number;
+  /** Records per yielded chunk, default 1024. */
+  readonly chunkRecords?: number;
+  /** Called as soon as a bad record is found, possibly before the chunk holding the good records before it is yielded. */
+  readonly onBadRecord?: (bad: BadRecord) => void;
+  /** At most 4 times a second per file, plus once when a file is done. Compressed bytes for gzip. */
+  readonly onProgress?: (progress: { path: string; bytesRead: number; totalBytes: number | null }) => void;
+  /** Standard input, for tests; default `process.stdin`. */
+  readonly stdin?: NodeJS.ReadableStream;
+}
+
+/** How a file's records are shown when it is standard input. */
+export const STDIN_PATH = '<stdin>';
+
+const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
+const DEFAULT_CHUNK_RECORDS = 1024;
+const PROGRESS_INTERVAL_MS = 250;
+
+interface ReadContext {
+  readonly maxRecordBytes: number;
+  readonly chunkRecords: number;
+  readonly onBadRecord: ((bad: BadRecord) => void) | undefined;
+  readonly onProgress: ReadOptions['onProgress'];
+}
+
+/**
+ * Reads JSON events from files, folders, globs and stdin, in input order, as chunks of
+ * parsed objects. Bad data never throws: it is reported through `onBadRecord` and
+ * reading goes on. Chunks never mix files.
+ *
+ * Each file's format comes from its content: gzip (magic `1f 8b`, then the inner
+ * content decides), JSON Lines, a JSON array of objects, or JSON values one after
+ * another (pretty-printed evtx_dump output). A UTF-8 BOM is skipped. An empty or
+ * whitespace-only file yields nothing and reports nothing. Input errors found while
+ * expanding folders and globs are reported before any record.
+ *
+ * @example
+ * for await (const chunk of readRecords(['logs/'], { onBadRecord: (b) => console.error(b) })) {
+ *   for (const { path, record, value } of chunk) detect(value);
+ * }
+ */
+export async function* readRecords(inputs: readonly string[], options: ReadOptions = {}): AsyncGenerator<readonly SourceRecord[]> {
+  const context: ReadContext = {
+    maxRecordBytes: positiveInteger(options.maxRecordBytes, DEFAULT_MAX_RECORD_BYTES, 'maxRecordBytes'),
+    chunkRecords: positiveInteger(options.chunkRecords, DEFAULT_CHUNK_RECORDS, 'chunkRecords'),
+    onBadRecord: options.onBadRecord,
+    onProgress: options.onProgress,
+  };
+  const { files, errors } = await expandInputs(inputs);
+  for (const error of errors) context.onBadRecord?.(error);
+  for (const file of files) {
+    if (file === STDIN_INPUT) {
+      const counter: ByteCounter = { bytesRead: 0 };
+      const stdin = options.stdin ?? process.stdin;
+      yield* readSource(STDIN_PATH, readStreamChunks(stdin, counter), counter, null, context);
+    } else {
+      yield* readFile(file, context);
+    }
+  }
+}
+
+function positiveInteger(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+async function* readFile(path: string, context: ReadContext): AsyncGenerator<readonly SourceRecord[]> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    reportIo(context, path, describeIoError(error));
+    return;
+  }
+  try {
+    let totalBytes: number | null;
+    try {
+      const stats = await handle.stat();
+      if (stats.isDirectory()) {
+        reportIo(context, path, 'is a directory');
+        return;
+      }
+      totalBytes = stats.isFile() ? stats.size : null;
+    } catch (error) {
+      reportIo(context, path, describeIoError(error));
+      return;
+    }
+    const counter: ByteCounter = { bytesRead: 0 };
+    yield* readSource(path, readFileChunks(handle, counter), counter, totalBytes, context);
+  } finally {
+    // Closing a read-only handle can't lose data; a failure here is not worth a report.
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/** A failed read, kept apart from data so the read loop has no try/catch. */
+class ReadFailure {
+  readonly error: unknown;
+  constructor(error: unknown) {
+    this.error = error;
+  }
+}
+
+async function pull(chunks: AsyncIterator<Buffer>): Promise<Buffer | null | ReadFailure> {
+  try {
+    const next = await chunks.next();
+    return next.done === true ? null : next.value;
+  } catch (error) {
+    return new ReadFailure(error);
+  }
+}
+
+async function* readSource(
+  path: string,
+  raw: AsyncGenerator<Buffer>,
+  counter: ByteCounter,
+  totalBytes: number | null,
+  context: ReadContext,
+): AsyncGenerator<readonly SourceRecord[]> {
+  const progress = new ProgressReporter(path, counter, totalBytes, context.onProgress);
+  let chunks: AsyncIterator<Buffer> = raw;
+  try {
+    // The gzip magic needs two bytes; a pipe may deliver fewer in its first chunk.
+    let head: Buffer | null | ReadFailure = await pull(raw);
+    while (head instanceof Buffer && head.length < 2) {
+      const more = await pull(raw);
+      if (!(more instanceof Buffer)) {
+        if (more instanceof ReadFailure) head = more;
+        break;
+      }
+      head = Buffer.concat([head, more]);
+    }
+    if (head instanceof ReadFailure) {
+      reportIo(context, path, `cannot read: ${describeIoError(head.error)}`);
+      return;
+    }
+    if (head === null) {
+      progress.report(true);
+      return;
+    }
+    const isGzip = head[0] === 0x1f && head[1] === 0x8b;
+    chunks = isGzip ? gunzipChunks(prependChunk(head, raw)) : prependChunk(head, raw);
+
+    // Gather just enough decompressed bytes to tell the format.
+    let sample: Buffer = Buffer.alloc(0);
+    let failure: ReadFailure | null = null;
+    let isEnd = false;
+    let detection: Detection | null = null;
+    while (detection === null) {
+      const next = await pull(chunks);
+      if (next instanceof ReadFailure || next === null) {
+        if (next === null) isEnd = true;
+        else failure = next;
+        detection = detectFormat(sample, true);
+      } else {
+        sample = sample.length === 0 ? next : Buffer.concat([sample, next]);
+        detection = detectFormat(sample, sample.length >= DETECT_MAX_BYTES);
+      }
+    }
+    if (detection.kind === 'not-json') {
+      reportIo(context, path, `file does not look like JSON: ${detection.reason}`);
+      return;
+    }
+    if (detection.kind === 'records') {
+      const splitter = new RecordSplitter({
+        path,
+        format: detection.format,
+        isIndented: detection.isIndented,
+        maxRecordBytes: context.maxRecordBytes,
+        chunkRecords: context.chunkRecords,
+        onBadRecord: context.onBadRecord,
+      });
+      splitter.push(detection.start === 0 ? sample : sample.subarray(detection.start));
+      for (const chunk of splitter.takeReady()) yield chunk;
+      while (!isEnd && failure === null && !splitter.isStopped) {
+        const next = await pull(chunks);
+        if (next === null) isEnd = true;
+        else if (next instanceof ReadFailure) failure = next;
+        else {
+          splitter.push(next);
+          progress.report(false);
+          for (const chunk of splitter.takeReady()) yield chunk;
+        }
+      }
+      if (failure !== null) splitter.discardPartial();
+      else splitter.end();
+      for (const chunk of splitter.takeReady()) yield chunk;
+      const rest = splitter.takeRest();
+      if (rest.length > 0) yield rest;
+    }
+    if (failure !== null) {
+      reportIo(context, path, isGzip ? `gzip data is truncated or corrupt (${describeIoError(failure.error)}); records after it are lost` : `read failed: ${describeIoError(failure.error)}`);
+    }
+    progress.report(true);
+  } finally {
+    // Stops decompression and reading when the consumer breaks out early or a file is given up.
+    await chunks.return?.();
+  }
+}
+
+function reportIo(context: ReadContext, path: string, message: string): void {
+  context.onBadRecord?.(Object.freeze({ path, record: 0, line: 0, code: 'io', message }));
+}
+
+/** Throttles progress callbacks so a fast reader doesn't spend its time reporting. */
+class ProgressReporter {
+  private readonly path: string;
+  private readonly counter: ByteCounter;
+  private readonly totalBytes: number | null;
+  private readonly onProgress: ReadOptions['onProgress'];
+  private lastMs = performance.now();
+
+  constructor(path: string, counter: ByteCounter, totalBytes: number | null, onProgress: ReadOptions['onProgress']) {
+    this.path = path;
+    this.counter = counter;
+    this.totalBytes = totalBytes;
+    this.onProgress = onProgress;
+  }
+
+  report(isFinal: boolean): void {
+    if (this.onProgress === undefined) return;
+    const now = performance.now();
+    if (!isFinal && now - this.lastMs < PROGRESS_INTERVAL_MS) return;
+    this.lastMs = now;
+    this.onProgress({ path: this.path, bytesRead: this.counter.bytesRead, totalBytes: this.totalBytes });
+  }
+}

@@ -1,0 +1,66 @@
+import { RecordBatchReader, RecordBatchStreamWriter } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { BatchBuilder } from '../../src/batch/batch-builder.js';
+import { CellKind, EventBatch, KEYWORD_COLUMN } from '../../src/batch/event-batch.js';
+
+const EVENTS: Record<string, unknown>[] = [
+  { Image: 'C:\\a.exe', EventID: 1, Data: ['x', 'y'], nested: { path: 'deep' } },
+  { Image: 'C:\\b.exe', EventID: '1', Signed: true, 'dotted.key': 'k' },
+  { Image: 'C:\\a.exe', EventID: null, Data: [], obj: { a: 1 } },
+  {},
+];
+
+describe('BatchBuilder', () => {
+  const builder = new BatchBuilder({ fields: ['Image', 'EventID', 'Data', 'Signed', 'nested.path', 'dotted.key', 'obj', 'missing'], withKeywords: true });
+  const batch = builder.build(EVENTS);
+
+  it('dictionary-encodes strings: each distinct value once', () => {
+    const c = batch.column('Image')!;
+    expect(c.dictionary).toEqual(['C:\\a.exe', 'C:\\b.exe']);
+    expect([...c.keys]).toEqual([0, 1, 0, -1]);
+    expect([...c.kinds]).toEqual([CellKind.STRING, CellKind.STRING, CellKind.STRING, CellKind.ABSENT]);
+  });
+
+  it('keeps numbers and strings in one column through their text, and marks null apart from absent', () => {
+    const c = batch.column('EventID')!;
+    expect(c.dictionary).toEqual(['1']);
+    expect([...c.kinds]).toEqual([CellKind.NUMBER, CellKind.STRING, CellKind.NULL, CellKind.ABSENT]);
+    expect(batch.column('Signed')!.dictionary).toEqual(['true']);
+  });
+
+  it('stores lists as element keys with offsets, and objects as OBJECT', () => {
+    const c = batch.column('Data')!;
+    expect([...c.kinds]).toEqual([CellKind.LIST, CellKind.ABSENT, CellKind.LIST, CellKind.ABSENT]);
+    expect([...c.listOffsets!]).toEqual([0, 2, 2, 2, 2]);
+    expect([...c.listKeys!].map((k) => c.dictionary[k])).toEqual(['x', 'y']);
+    expect(batch.column('obj')!.kinds[2]).toBe(CellKind.OBJECT);
+  });
+
+  it('reads dotted paths and keys that contain dots', () => {
+    expect(batch.column('nested.path')!.dictionary).toEqual(['deep']);
+    expect(batch.column('dotted.key')!.dictionary).toEqual(['k']);
+  });
+
+  it('collects every scalar value (not keys) into the keyword column', () => {
+    const c = batch.column(KEYWORD_COLUMN)!;
+    const row0 = [...c.listKeys!.subarray(c.listOffsets![0], c.listOffsets![1])].map((k) => c.dictionary[k]);
+    expect(row0.sort()).toEqual(['1', 'C:\\a.exe', 'deep', 'x', 'y']);
+  });
+
+  it('round-trips through an Arrow RecordBatch and Arrow IPC unchanged', () => {
+    const writer = RecordBatchStreamWriter.writeAll([batch.toArrow()]);
+    const bytes = writer.toUint8Array(true);
+    const reader = RecordBatchReader.from(bytes);
+    const back = EventBatch.fromArrow([...reader][0]!);
+    expect(back.rows).toBe(4);
+    for (const name of batch.columnNames) {
+      const a = batch.column(name)!;
+      const b = back.column(name)!;
+      expect([...b.kinds], name).toEqual([...a.kinds]);
+      expect([...b.dictionary], name).toEqual([...a.dictionary]);
+      for (let i = 0; i < 4; i++) if (a.keys[i]! >= 0) expect(b.keys[i], name).toBe(a.keys[i]);
+      expect(b.listOffsets === null ? null : [...b.listOffsets]).toEqual(a.listOffsets === null ? null : [...a.listOffsets]);
+      expect(b.listKeys === null ? null : [...b.listKeys]).toEqual(a.listKeys === null ? null : [...a.listKeys]);
+    }
+  });
+});
