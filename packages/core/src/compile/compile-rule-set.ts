@@ -6,6 +6,7 @@ import type { Node } from '../ir/nodes.js';
 import { StringPattern, type FieldRefValue } from '../ir/values.js';
 import { KEYWORD_COLUMN } from '../batch/event-batch.js';
 import { compileValueTest } from './value-tests.js';
+import { classifyPattern, FieldMatcher, type MatcherLeaf } from './field-matcher.js';
 import type { StringTest } from './string-kernels.js';
 
 /**
@@ -23,6 +24,8 @@ export interface PlanLeaf {
   readonly fieldRef: FieldRefValue | null;
   /** A cheap, selective test (equality with a number, boolean or plain string; null; exists): ordered first. */
   readonly isEquality: boolean;
+  /** The string pattern of a Value leaf, for multi-pattern matching; else null. */
+  readonly pattern: StringPattern | null;
 }
 
 export type PlanNode =
@@ -36,6 +39,12 @@ export interface RuleSetPlan {
   readonly rules: readonly DetectionRule[];
   readonly roots: readonly PlanNode[];
   readonly leaves: readonly PlanLeaf[];
+  /** One multi-pattern matcher per field for its literal leaves (see field-matcher.ts). */
+  readonly matchers: readonly FieldMatcher[];
+  /** Per leaf id: the index of the matcher that decides it, or -1. */
+  readonly leafMatcher: Int32Array;
+  /** Per leaf id: its local id inside that matcher. */
+  readonly leafLocal: Int32Array;
   /** Every field a leaf reads (including field-reference targets); the batch builder's columns. */
   readonly fields: readonly string[];
   readonly hasKeywords: boolean;
@@ -86,26 +95,63 @@ export function compileRuleSet(rules: readonly DetectionRule[]): RuleSetPlan {
       case 'Constant':
         return { t: 'const', value: node.value };
       case 'Exists':
-        return leaf(LeafKind.Exists, node.field, '', () => ({ test: null, fieldRef: null, isEquality: true }));
+        return leaf(LeafKind.Exists, node.field, '', () => ({ test: null, fieldRef: null, isEquality: true, pattern: null }));
       case 'Keyword': {
         hasKeywords = true;
         const vk = JSON.stringify(node.value);
-        return leaf(LeafKind.Value, KEYWORD_COLUMN, vk, () => ({ test: valueTest(vk, node.value), fieldRef: null, isEquality: false }));
+        const kv = node.value;
+        return leaf(LeafKind.Value, KEYWORD_COLUMN, vk, () => ({
+          test: valueTest(vk, kv),
+          fieldRef: null,
+          isEquality: false,
+          pattern: kv.kind === 'StringPattern' ? kv : null,
+        }));
       }
       case 'Match': {
         const v = node.value;
         const vk = JSON.stringify(v);
-        if (v.kind === 'Null') return leaf(LeafKind.Null, node.field, '', () => ({ test: null, fieldRef: null, isEquality: true }));
-        if (v.kind === 'FieldRef') return leaf(LeafKind.FieldRef, node.field, vk, () => ({ test: null, fieldRef: v, isEquality: false }));
+        if (v.kind === 'Null') return leaf(LeafKind.Null, node.field, '', () => ({ test: null, fieldRef: null, isEquality: true, pattern: null }));
+        if (v.kind === 'FieldRef') return leaf(LeafKind.FieldRef, node.field, vk, () => ({ test: null, fieldRef: v, isEquality: false, pattern: null }));
         const isEquality = v.kind === 'Number' || v.kind === 'Boolean' || (v.kind === 'StringPattern' && StringPattern.isPlain(v));
-        return leaf(LeafKind.Value, node.field, vk, () => ({ test: valueTest(vk, v), fieldRef: null, isEquality }));
+        return leaf(LeafKind.Value, node.field, vk, () => ({
+          test: valueTest(vk, v),
+          fieldRef: null,
+          isEquality,
+          pattern: v.kind === 'StringPattern' ? v : null,
+        }));
       }
     }
   };
 
   const roots = rules.map((r) => lower(r.condition));
   fields.delete(KEYWORD_COLUMN);
-  return { rules, roots, leaves, fields: [...fields], hasKeywords };
+
+  // Group the literal-shaped string leaves of each field into one matcher.
+  const byField = new Map<string, MatcherLeaf[]>();
+  const leafMatcher = new Int32Array(leaves.length).fill(-1);
+  const leafLocal = new Int32Array(leaves.length).fill(-1);
+  const members = new Map<string, number[]>();
+  for (const l of leaves) {
+    if (l.kind !== LeafKind.Value || l.pattern === null || classifyPattern(l.pattern).kind === 'none') continue;
+    let list = byField.get(l.field);
+    if (list === undefined) {
+      list = [];
+      byField.set(l.field, list);
+      members.set(l.field, []);
+    }
+    list.push({ local: list.length, pattern: l.pattern, fullTest: l.test as StringTest });
+    (members.get(l.field) as number[]).push(l.id);
+  }
+  const matchers: FieldMatcher[] = [];
+  for (const [field, list] of byField) {
+    const index = matchers.length;
+    matchers.push(new FieldMatcher(list));
+    (members.get(field) as number[]).forEach((id, local) => {
+      leafMatcher[id] = index;
+      leafLocal[id] = local;
+    });
+  }
+  return { rules, roots, leaves, matchers, leafMatcher, leafLocal, fields: [...fields], hasKeywords };
 }
 
 /** Splices nested nodes of the same kind: `and(and(a, b), c)` is `and(a, b, c)`. */

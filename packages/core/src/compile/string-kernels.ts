@@ -1,8 +1,9 @@
 // String tests compiled once per distinct pattern. Sigma compares case-insensitively by
-// default (§3.1): both sides are folded with toLowerCase (the pattern at compile time, the
+// default (§3.1): both sides are case-folded (fold-case.ts; the pattern at compile time, the
 // event value once per dictionary entry per batch), and the kernel picks the cheapest
 // test that has the same meaning: equality, prefix, suffix, substring, or an anchored regex.
 import type { StringPattern } from '../ir/values.js';
+import { foldCase } from './fold-case.js';
 
 /** A test over one value: `raw` as in the event, `lower` its case-folded form. */
 export type StringTest = (raw: string, lower: string) => boolean;
@@ -13,7 +14,7 @@ const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/]/g;
 export function compileStringPattern(pattern: StringPattern): StringTest {
   const cased = pattern.isCased;
   const parts = pattern.parts;
-  const fold = (t: string): string => (cased ? t : t.toLowerCase());
+  const fold = (t: string): string => (cased ? t : foldCase(t));
   const only = parts.length === 1 ? parts[0] : undefined;
   if (parts.length === 0) return (raw) => raw === '';
   if (only !== undefined && only.kind === 'AnyChars') return () => true;

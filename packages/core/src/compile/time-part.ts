@@ -1,7 +1,8 @@
 // Calendar parts of a timestamp string as written, without time-zone conversion (§4.10).
 import type { TimePart } from '../ir/values.js';
 
-const TIMESTAMP = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2}))?/;
+// The whole value must be a timestamp (date, optional time, fraction and zone); §4.10.
+const TIMESTAMP = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?\s*$/;
 
 /** The part, or NaN when the text is not a timestamp. `week` is the ISO-8601 week. */
 export function timePart(text: string, part: TimePart): number {
@@ -10,6 +11,11 @@ export function timePart(text: string, part: TimePart): number {
   const year = Number(m[1]);
   const month = Number(m[2]);
   const day = Number(m[3]);
+  const hour = m[4] === undefined ? 0 : Number(m[4]);
+  const minute = m[5] === undefined ? 0 : Number(m[5]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  // An impossible date or time is not a timestamp (2024-13-01, 2023-02-30, 24:00).
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 60) return NaN;
   switch (part) {
     case 'year':
       return year;
@@ -24,6 +30,10 @@ export function timePart(text: string, part: TimePart): number {
     case 'week':
       return isoWeek(year, month, day);
   }
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 function isoWeek(year: number, month: number, day: number): number {

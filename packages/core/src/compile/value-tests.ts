@@ -6,7 +6,8 @@ import { compileStringPattern, type StringTest } from './string-kernels.js';
 import { parseIp, type IpAddress } from './ip.js';
 import { timePart } from './time-part.js';
 
-const NUMERIC = /^\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
+// Decimal only (§2.4): " 12 " is a number, "0x10", "12abc" and "1e3" are not.
+const NUMERIC = /^\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)\s*$/;
 
 /** The number in a value's text, or NaN: numbers and numeric strings compare (§2.4, §4.9). */
 export function numericValue(text: string): number {

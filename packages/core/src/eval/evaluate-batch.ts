@@ -5,6 +5,8 @@
 // it. A value test runs at most once per distinct dictionary value of its column.
 import { CellKind, type EventBatch, type FieldColumn } from '../batch/event-batch.js';
 import { LeafKind, type PlanLeaf, type PlanNode, type RuleSetPlan } from '../compile/compile-rule-set.js';
+import type { FieldMatcher } from '../compile/field-matcher.js';
+import { foldCase } from '../compile/fold-case.js';
 
 /** Matches of one batch: parallel arrays of rule index and row, grouped by rule. */
 export interface BatchMatches {
@@ -15,7 +17,7 @@ export interface BatchMatches {
 
 const EMPTY = new Int32Array(0);
 
-/** Per-column caches for one batch: lower-cased dictionary entries, computed on demand. */
+/** Per-column caches for one batch: case-folded dictionary entries, computed on demand. */
 class ColumnView {
   readonly column: FieldColumn;
   readonly #lower: (string | undefined)[];
@@ -28,7 +30,7 @@ class ColumnView {
   lower(key: number): string {
     let l = this.#lower[key];
     if (l === undefined) {
-      l = (this.column.dictionary[key] as string).toLowerCase();
+      l = foldCase(this.column.dictionary[key] as string);
       this.#lower[key] = l;
     }
     return l;
@@ -58,6 +60,9 @@ class BatchEvaluator {
   readonly #valueCache: (Uint8Array | undefined)[];
   /** Leaf results keyed by (leaf, input row list): shared routing tests run once per batch. */
   readonly #memo = new Map<Int32Array, Map<number, Int32Array>>();
+  /** Per matcher: per dictionary key of its column, the local ids of the leaves that hold. */
+  readonly #matcherResults: ((Int32Array | undefined)[] | undefined)[];
+  readonly #plan: RuleSetPlan;
   /** Leaf results are written here, then copied out at their exact size: most leaves keep few rows. */
   readonly #scratch: Int32Array;
 
@@ -68,6 +73,8 @@ class BatchEvaluator {
     this.all = all;
     this.#scratch = new Int32Array(batch.rows);
     this.#valueCache = new Array<Uint8Array | undefined>(plan.leaves.length);
+    this.#matcherResults = new Array<(Int32Array | undefined)[] | undefined>(plan.matchers.length);
+    this.#plan = plan;
   }
 
   eval(node: PlanNode, rows: Int32Array): Int32Array {
@@ -128,6 +135,47 @@ class BatchEvaluator {
     return out;
   }
 
+  /** A leaf decided by its field's multi-pattern matcher: one scan per distinct value for all of them. */
+  #matcherLeaf(view: ColumnView, m: number, local: number, rows: Int32Array, out: Int32Array): number {
+    const column = view.column;
+    let results = this.#matcherResults[m];
+    if (results === undefined) {
+      results = new Array<Int32Array | undefined>(column.dictionary.length);
+      this.#matcherResults[m] = results;
+    }
+    const matcher = this.#plan.matchers[m] as FieldMatcher;
+    const { kinds, keys, listOffsets, listKeys, dictionary } = column;
+    let n = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as number;
+      const k = kinds[row] as number;
+      if (k === CellKind.STRING || k === CellKind.NUMBER || k === CellKind.BOOLEAN) {
+        const key = keys[row] as number;
+        let r = results[key];
+        if (r === undefined) {
+          r = matcher.match(view.lower(key), dictionary[key] as string);
+          results[key] = r;
+        }
+        if (r.length > 0 && r.includes(local)) out[n++] = row;
+      } else if (k === CellKind.LIST && listOffsets !== null && listKeys !== null) {
+        const end = listOffsets[row + 1] as number;
+        for (let j = listOffsets[row] as number; j < end; j++) {
+          const key = listKeys[j] as number;
+          let r = results[key];
+          if (r === undefined) {
+            r = matcher.match(view.lower(key), dictionary[key] as string);
+            results[key] = r;
+          }
+          if (r.length > 0 && r.includes(local)) {
+            out[n++] = row;
+            break;
+          }
+        }
+      }
+    }
+    return n;
+  }
+
   #computeLeaf(leaf: PlanLeaf, rows: Int32Array): Int32Array {
     const view = this.#view(leaf.field);
     const out = this.#scratch;
@@ -152,6 +200,11 @@ class BatchEvaluator {
         }
         break;
       case LeafKind.Value: {
+        const m = this.#plan.leafMatcher[leaf.id] as number;
+        if (m >= 0) {
+          n = this.#matcherLeaf(view, m, this.#plan.leafLocal[leaf.id] as number, rows, out);
+          break;
+        }
         let cache = this.#valueCache[leaf.id];
         if (cache === undefined || cache.length !== view.column.dictionary.length) {
           cache = new Uint8Array(view.column.dictionary.length);
