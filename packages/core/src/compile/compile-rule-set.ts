@@ -45,6 +45,10 @@ export interface RuleSetPlan {
   readonly leafMatcher: Int32Array;
   /** Per leaf id: its local id inside that matcher. */
   readonly leafLocal: Int32Array;
+  /** Per matcher: the field (column) it reads. */
+  readonly matcherFields: readonly string[];
+  /** Per matcher: local id -> leaf id. */
+  readonly matcherLeafIds: readonly Int32Array[];
   /** Every field a leaf reads (including field-reference targets); the batch builder's columns. */
   readonly fields: readonly string[];
   readonly hasKeywords: boolean;
@@ -143,15 +147,19 @@ export function compileRuleSet(rules: readonly DetectionRule[]): RuleSetPlan {
     (members.get(l.field) as number[]).push(l.id);
   }
   const matchers: FieldMatcher[] = [];
+  const matcherFields: string[] = [];
+  const matcherLeafIds: Int32Array[] = [];
   for (const [field, list] of byField) {
     const index = matchers.length;
     matchers.push(new FieldMatcher(list));
+    matcherFields.push(field);
+    matcherLeafIds.push(Int32Array.from(members.get(field) as number[]));
     (members.get(field) as number[]).forEach((id, local) => {
       leafMatcher[id] = index;
       leafLocal[id] = local;
     });
   }
-  return { rules, roots, leaves, matchers, leafMatcher, leafLocal, fields: [...fields], hasKeywords };
+  return { rules, roots, leaves, matchers, leafMatcher, leafLocal, matcherFields, matcherLeafIds, fields: [...fields], hasKeywords };
 }
 
 /** Splices nested nodes of the same kind: `and(and(a, b), c)` is `and(a, b, c)`. */

@@ -14,6 +14,12 @@ const USE_CONTAINS = 0;
 const USE_PREFIX = 1;
 const USE_SUFFIX = 2;
 const USE_WITNESS = 3;
+const USE_EQUALS = 4;
+
+/** Gives the case-folded text of a dictionary entry, computed once and only when needed. */
+export interface FoldedSource {
+  lower(key: number): string;
+}
 
 /** A leaf this matcher decides, and the (case-folded) literal shape of its pattern. */
 export interface MatcherLeaf {
@@ -57,12 +63,13 @@ const EMPTY_RESULT = new Int32Array(0);
 
 /**
  * Decides many literal leaves of one field at once. Build with the leaves, then call
- * `match(lower, raw)` once per distinct value: returns the local ids of the leaves that hold.
+ * `match(raw, folded, key)` once per distinct value: returns the local ids of the leaves that hold.
  */
 export class FieldMatcher {
   readonly leafCount: number;
-  readonly #eq = new Map<string, number[]>();
-  // Aho-Corasick as a full DFA over the field's own alphabet.
+  // Aho-Corasick as a full DFA over the field's own alphabet. Character classes are
+  // case-insensitive (every character whose folding is a pattern character maps to that
+  // character's class), so values are scanned as they are, without building a folded copy.
   readonly #ascii = new Uint16Array(128);
   readonly #other = new Map<number, number>();
   readonly #width: number;
@@ -91,18 +98,21 @@ export class FieldMatcher {
     for (const leaf of leaves) {
       const shape = classifyPattern(leaf.pattern);
       if (shape.kind === 'none') throw new Error('internal: leaf not decidable by a field matcher');
-      if (shape.kind === 'eq') {
-        const list = this.#eq.get(shape.text);
-        if (list === undefined) this.#eq.set(shape.text, [leaf.local]);
-        else list.push(leaf.local);
-        continue;
-      }
       let id = patternIds.get(shape.text);
       if (id === undefined) {
         id = patternIds.size;
         patternIds.set(shape.text, id);
       }
-      const kind = shape.kind === 'contains' ? USE_CONTAINS : shape.kind === 'prefix' ? USE_PREFIX : shape.kind === 'suffix' ? USE_SUFFIX : USE_WITNESS;
+      const kind =
+        shape.kind === 'contains'
+          ? USE_CONTAINS
+          : shape.kind === 'prefix'
+            ? USE_PREFIX
+            : shape.kind === 'suffix'
+              ? USE_SUFFIX
+              : shape.kind === 'eq'
+                ? USE_EQUALS
+                : USE_WITNESS;
       if (kind === USE_WITNESS) this.#fullTests[leaf.local] = leaf.fullTest;
       uses.push({ pattern: id, leaf: leaf.local, kind });
     }
@@ -119,6 +129,10 @@ export class FieldMatcher {
       }
     }
     this.#width = classes;
+    // Upper-case ASCII letters share the class of their lower-case letter; non-ASCII
+    // characters that fold to a pattern character share its class.
+    for (let c = 65; c <= 90; c++) if (this.#ascii[c + 32] !== 0) this.#ascii[c] = this.#ascii[c + 32] as number;
+    if (this.#other.size > 0 || hasNonAsciiFoldingToAscii(this.#ascii)) addFoldedVariants(this.#ascii, this.#other);
     // Trie.
     const children: Map<number, number>[] = [new Map()];
     const ends: number[][] = [[]];
@@ -192,58 +206,95 @@ export class FieldMatcher {
     return c < 128 ? (this.#ascii[c] as number) : (this.#other.get(c) ?? 0);
   }
 
-  /** Local ids of the leaves that hold for this value (`lower` is `raw` case-folded). */
-  match(lower: string, raw: string): Int32Array {
+  /**
+   * Local ids of the leaves that hold for this value. `raw` is scanned as it is; the
+   * folded text is asked of `folded` only for wildcard leaves whose witness occurred.
+   */
+  match(raw: string, folded: FoldedSource, key: number): Int32Array {
+    if (!this.#hasAutomaton) return EMPTY_RESULT;
     const stamp = ++this.#stamp;
     const seen = this.#seen;
+    const witnessed = this.#witnessed;
+    const ascii = this.#ascii;
+    const other = this.#other;
+    const delta = this.#delta;
+    const width = this.#width;
+    const outStart = this.#outStart;
+    const outPattern = this.#outPattern;
+    const patternLength = this.#patternLength;
+    const useStart = this.#useStart;
+    const useLeaf = this.#useLeaf;
+    const useKind = this.#useKind;
+    const n = raw.length;
     let found: number[] | null = null;
-    const eq = this.#eq.get(lower);
-    if (eq !== undefined) {
-      found = [];
-      for (const l of eq) {
-        seen[l] = stamp;
-        found.push(l);
-      }
-    }
-    if (this.#hasAutomaton) {
-      const n = lower.length;
-      const delta = this.#delta;
-      const width = this.#width;
-      const outStart = this.#outStart;
-      let witnesses: number[] | null = null;
-      let s = 0;
-      for (let i = 0; i < n; i++) {
-        const c = lower.charCodeAt(i);
-        s = delta[s * width + (c < 128 ? (this.#ascii[c] as number) : (this.#other.get(c) ?? 0))] as number;
-        const o0 = outStart[s] as number;
-        const o1 = outStart[s + 1] as number;
-        for (let o = o0; o < o1; o++) {
-          const p = this.#outPattern[o] as number;
-          const start = i - (this.#patternLength[p] as number) + 1;
-          const u1 = this.#useStart[p + 1] as number;
-          for (let u = this.#useStart[p] as number; u < u1; u++) {
-            const leaf = this.#useLeaf[u] as number;
-            if (seen[leaf] === stamp) continue;
-            const kind = this.#useKind[u];
-            if (kind === USE_CONTAINS || (kind === USE_PREFIX && start === 0) || (kind === USE_SUFFIX && i === n - 1)) {
-              seen[leaf] = stamp;
-              (found ??= []).push(leaf);
-            } else if (kind === USE_WITNESS && this.#witnessed[leaf] !== stamp) {
-              this.#witnessed[leaf] = stamp;
-              (witnesses ??= []).push(leaf);
-            }
+    let witnesses: number[] | null = null;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const c = raw.charCodeAt(i);
+      s = delta[s * width + (c < 128 ? (ascii[c] as number) : (other.get(c) ?? 0))] as number;
+      const o1 = outStart[s + 1] as number;
+      for (let o = outStart[s] as number; o < o1; o++) {
+        const p = outPattern[o] as number;
+        const start = i - (patternLength[p] as number) + 1;
+        const u1 = useStart[p + 1] as number;
+        for (let u = useStart[p] as number; u < u1; u++) {
+          const leaf = useLeaf[u] as number;
+          if (seen[leaf] === stamp) continue;
+          const kind = useKind[u];
+          if (
+            kind === USE_CONTAINS ||
+            (kind === USE_PREFIX && start === 0) ||
+            (kind === USE_SUFFIX && i === n - 1) ||
+            (kind === USE_EQUALS && start === 0 && i === n - 1)
+          ) {
+            seen[leaf] = stamp;
+            (found ??= []).push(leaf);
+          } else if (kind === USE_WITNESS && witnessed[leaf] !== stamp) {
+            witnessed[leaf] = stamp;
+            (witnesses ??= []).push(leaf);
           }
         }
       }
-      if (witnesses !== null) {
-        for (const leaf of witnesses) {
-          if (seen[leaf] !== stamp && (this.#fullTests[leaf] as StringTest)(raw, lower)) {
-            seen[leaf] = stamp;
-            (found ??= []).push(leaf);
-          }
+    }
+    if (witnesses !== null) {
+      const lower = folded.lower(key);
+      for (const leaf of witnesses) {
+        if (seen[leaf] !== stamp && (this.#fullTests[leaf] as StringTest)(raw, lower)) {
+          seen[leaf] = stamp;
+          (found ??= []).push(leaf);
         }
       }
     }
     return found === null ? EMPTY_RESULT : Int32Array.from(found);
+  }
+}
+
+function hasNonAsciiFoldingToAscii(ascii: Uint16Array): boolean {
+  // `ſ` folds to `s` and the Kelvin sign to `k`: only these two reach ASCII letters.
+  return ascii[0x73] !== 0 || ascii[0x6b] !== 0;
+}
+
+let foldTable: Uint16Array | null = null;
+
+/** Folding of every BMP code unit, computed once per process (about 10 ms). */
+function bmpFoldTable(): Uint16Array {
+  if (foldTable === null) {
+    foldTable = new Uint16Array(0x10000);
+    for (let c = 0; c < 0x10000; c++) {
+      const f = c >= 0xd800 && c <= 0xdfff ? String.fromCharCode(c) : foldCase(String.fromCharCode(c));
+      foldTable[c] = f.length === 1 ? f.charCodeAt(0) : c;
+    }
+  }
+  return foldTable;
+}
+
+/** Gives every non-ASCII code unit the class of the character it folds to. */
+function addFoldedVariants(ascii: Uint16Array, other: Map<number, number>): void {
+  const table = bmpFoldTable();
+  for (let c = 128; c < 0x10000; c++) {
+    const f = table[c] as number;
+    if (f === c) continue;
+    const cls = f < 128 ? (ascii[f] as number) : (other.get(f) ?? 0);
+    if (cls !== 0) other.set(c, cls);
   }
 }

@@ -43,7 +43,11 @@ export function evaluateBatch(plan: RuleSetPlan, batch: EventBatch): BatchMatche
   const ruleIndexes: number[] = [];
   const rows: number[] = [];
   for (let r = 0; r < plan.roots.length; r++) {
-    const matched = ev.eval(plan.roots[r] as PlanNode, ev.all);
+    const root = plan.roots[r] as PlanNode;
+    // Candidate indexing: only rows where some literal the rule needs occurs can match.
+    const candidates = ev.candidates(root);
+    if (candidates.length === 0) continue;
+    const matched = ev.eval(root, candidates);
     for (let i = 0; i < matched.length; i++) {
       ruleIndexes.push(r);
       rows.push(matched[i] as number);
@@ -60,8 +64,6 @@ class BatchEvaluator {
   readonly #valueCache: (Uint8Array | undefined)[];
   /** Leaf results keyed by (leaf, input row list): shared routing tests run once per batch. */
   readonly #memo = new Map<Int32Array, Map<number, Int32Array>>();
-  /** Per matcher: per dictionary key of its column, the local ids of the leaves that hold. */
-  readonly #matcherResults: ((Int32Array | undefined)[] | undefined)[];
   readonly #plan: RuleSetPlan;
   /** Leaf results are written here, then copied out at their exact size: most leaves keep few rows. */
   readonly #scratch: Int32Array;
@@ -73,8 +75,108 @@ class BatchEvaluator {
     this.all = all;
     this.#scratch = new Int32Array(batch.rows);
     this.#valueCache = new Array<Uint8Array | undefined>(plan.leaves.length);
-    this.#matcherResults = new Array<(Int32Array | undefined)[] | undefined>(plan.matchers.length);
+    this.#leafRows = new Array<Int32Array | undefined>(plan.leaves.length);
+    this.#prepared = new Uint8Array(plan.matchers.length);
     this.#plan = plan;
+  }
+
+  /**
+   * Runs field matcher `m` over every distinct value of its column once, and records for
+   * each of its leaves the rows where it holds. Done on first need: these row lists drive
+   * candidate indexing and decide the matcher's leaves for the whole batch.
+   */
+  #prepareMatcher(m: number): void {
+    const plan = this.#plan;
+    this.#prepared[m] = 1;
+    const view = this.#view(plan.matcherFields[m] as string);
+    if (view === null) return;
+    const matcher = plan.matchers[m] as FieldMatcher;
+    const { kinds, keys, listOffsets, listKeys, dictionary } = view.column;
+    const results = new Array<Int32Array>(dictionary.length);
+    let any = false;
+    for (let key = 0; key < dictionary.length; key++) {
+      const r = matcher.match(dictionary[key] as string, view, key);
+      results[key] = r;
+      if (r.length > 0) any = true;
+    }
+    if (!any) return;
+    const lists: number[][] = [];
+    const lastRow = new Int32Array(matcher.leafCount).fill(-1);
+    for (let row = 0; row < this.#batch.rows; row++) {
+      const k = kinds[row] as number;
+      if (k === CellKind.STRING || k === CellKind.NUMBER || k === CellKind.BOOLEAN) {
+        const r = results[keys[row] as number] as Int32Array;
+        for (let i = 0; i < r.length; i++) {
+          const local = r[i] as number;
+          (lists[local] ??= []).push(row);
+        }
+      } else if (k === CellKind.LIST && listOffsets !== null && listKeys !== null) {
+        const end = listOffsets[row + 1] as number;
+        for (let j = listOffsets[row] as number; j < end; j++) {
+          const r = results[listKeys[j] as number] as Int32Array;
+          for (let i = 0; i < r.length; i++) {
+            const local = r[i] as number;
+            if (lastRow[local] === row) continue; // a list row counts once
+            lastRow[local] = row;
+            (lists[local] ??= []).push(row);
+          }
+        }
+      }
+    }
+    const ids = plan.matcherLeafIds[m] as Int32Array;
+    for (let local = 0; local < lists.length; local++) {
+      const list = lists[local];
+      if (list !== undefined) this.#leafRows[ids[local] as number] = Int32Array.from(list);
+    }
+  }
+
+  /** Rows where matcher leaf `id` holds in this batch. */
+  #rowsOfMatcherLeaf(id: number): Int32Array {
+    const m = this.#plan.leafMatcher[id] as number;
+    if (this.#prepared[m] === 0) this.#prepareMatcher(m);
+    return this.#leafRows[id] ?? EMPTY;
+  }
+
+  readonly #leafRows: (Int32Array | undefined)[];
+  readonly #prepared: Uint8Array;
+
+  /**
+   * Rows on which `node` can possibly hold, from the literal leaves alone: a matcher leaf
+   * holds only on its rows; an OR on the union; an AND on the smallest of its children's
+   * sets; anything else (regex, comparisons, NOT, …) could hold anywhere.
+   */
+  candidates(node: PlanNode): Int32Array {
+    switch (node.t) {
+      case 'leaf':
+        return this.#plan.leafMatcher[node.leaf.id] === -1 ? this.all : this.#rowsOfMatcherLeaf(node.leaf.id);
+      case 'const':
+        return node.value ? this.all : EMPTY;
+      case 'not':
+        return this.all;
+      case 'and': {
+        // Children come cheapest first; once the set is small, preparing more matchers
+        // (whole columns) costs more than it could save.
+        let best = this.all;
+        const enough = this.all.length >> 4;
+        for (const child of node.children) {
+          const c = this.candidates(child);
+          if (c.length < best.length) {
+            best = c;
+            if (c.length <= enough) break;
+          }
+        }
+        return best;
+      }
+      case 'or': {
+        let acc: Int32Array = EMPTY;
+        for (const child of node.children) {
+          const c = this.candidates(child);
+          if (c === this.all) return this.all;
+          if (c.length > 0) acc = acc.length === 0 ? c : union(acc, c);
+        }
+        return acc;
+      }
+    }
   }
 
   eval(node: PlanNode, rows: Int32Array): Int32Array {
@@ -135,47 +237,6 @@ class BatchEvaluator {
     return out;
   }
 
-  /** A leaf decided by its field's multi-pattern matcher: one scan per distinct value for all of them. */
-  #matcherLeaf(view: ColumnView, m: number, local: number, rows: Int32Array, out: Int32Array): number {
-    const column = view.column;
-    let results = this.#matcherResults[m];
-    if (results === undefined) {
-      results = new Array<Int32Array | undefined>(column.dictionary.length);
-      this.#matcherResults[m] = results;
-    }
-    const matcher = this.#plan.matchers[m] as FieldMatcher;
-    const { kinds, keys, listOffsets, listKeys, dictionary } = column;
-    let n = 0;
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i] as number;
-      const k = kinds[row] as number;
-      if (k === CellKind.STRING || k === CellKind.NUMBER || k === CellKind.BOOLEAN) {
-        const key = keys[row] as number;
-        let r = results[key];
-        if (r === undefined) {
-          r = matcher.match(view.lower(key), dictionary[key] as string);
-          results[key] = r;
-        }
-        if (r.length > 0 && r.includes(local)) out[n++] = row;
-      } else if (k === CellKind.LIST && listOffsets !== null && listKeys !== null) {
-        const end = listOffsets[row + 1] as number;
-        for (let j = listOffsets[row] as number; j < end; j++) {
-          const key = listKeys[j] as number;
-          let r = results[key];
-          if (r === undefined) {
-            r = matcher.match(view.lower(key), dictionary[key] as string);
-            results[key] = r;
-          }
-          if (r.length > 0 && r.includes(local)) {
-            out[n++] = row;
-            break;
-          }
-        }
-      }
-    }
-    return n;
-  }
-
   #computeLeaf(leaf: PlanLeaf, rows: Int32Array): Int32Array {
     const view = this.#view(leaf.field);
     const out = this.#scratch;
@@ -202,8 +263,8 @@ class BatchEvaluator {
       case LeafKind.Value: {
         const m = this.#plan.leafMatcher[leaf.id] as number;
         if (m >= 0) {
-          n = this.#matcherLeaf(view, m, this.#plan.leafLocal[leaf.id] as number, rows, out);
-          break;
+          // Decided for the whole batch by its field matcher: intersect with its rows.
+          return intersect(rows, this.#rowsOfMatcherLeaf(leaf.id));
         }
         let cache = this.#valueCache[leaf.id];
         if (cache === undefined || cache.length !== view.column.dictionary.length) {
@@ -288,6 +349,27 @@ function fieldRefMatches(view: ColumnView, other: ColumnView, row: number, posit
     }
   }
   return false;
+}
+
+/** Rows in both sorted lists. */
+function intersect(a: Int32Array, b: Int32Array): Int32Array {
+  if (a.length === 0 || b.length === 0) return EMPTY;
+  const out = new Int32Array(Math.min(a.length, b.length));
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as number;
+    const y = b[j] as number;
+    if (x < y) i++;
+    else if (y < x) j++;
+    else {
+      out[n++] = x;
+      i++;
+      j++;
+    }
+  }
+  return n === a.length ? a : out.subarray(0, n);
 }
 
 /** Union of two sorted, disjoint-or-overlapping row lists. */
