@@ -83,6 +83,8 @@ export class FieldMatcher {
   readonly #useLeaf: Int32Array;
   readonly #useKind: Uint8Array;
   readonly #fullTests: (StringTest | null)[];
+  /** Per ASCII character: 1 when it leaves the root state. */
+  readonly #rootMoves = new Uint8Array(128);
   readonly #seen: Int32Array;
   readonly #witnessed: Int32Array;
   #stamp = 0;
@@ -176,6 +178,7 @@ export class FieldMatcher {
       }
     }
     this.#delta = delta;
+    for (let c = 0; c < 128; c++) this.#rootMoves[c] = delta[this.#ascii[c] as number] === 0 ? 0 : 1;
     this.#outStart = new Int32Array(states + 1);
     let total = 0;
     for (let s = 0; s < states; s++) {
@@ -228,9 +231,16 @@ export class FieldMatcher {
     const n = raw.length;
     let found: number[] | null = null;
     let witnesses: number[] | null = null;
+    const rootMoves = this.#rootMoves;
     let s = 0;
     for (let i = 0; i < n; i++) {
-      const c = raw.charCodeAt(i);
+      let c = raw.charCodeAt(i);
+      if (s === 0) {
+        // At the root, skip characters that start no pattern (most of a long value)
+        // without touching the transition table.
+        while (c < 128 && rootMoves[c] === 0 && ++i < n) c = raw.charCodeAt(i);
+        if (i === n) break;
+      }
       s = delta[s * width + (c < 128 ? (ascii[c] as number) : (other.get(c) ?? 0))] as number;
       const o1 = outStart[s + 1] as number;
       for (let o = outStart[s] as number; o < o1; o++) {
