@@ -2,7 +2,9 @@
 // Builds a JSONL file of about --mb megabytes from real Windows events in ../shared/datasets
 // (record ids and times varied), and a file ten times larger, then runs the built CLI on
 // each under /usr/bin/time and reports peak RSS, events/s and MB/s for 1x and 10x.
-//   npm run build && node benchmarks/hunt-memory.bench.mjs [--mb 500] [--rules PATH] [--keep]
+//   npm run build && node benchmarks/hunt-memory.bench.mjs [--mb 500] [--rules PATH] [--heap-cap MB] [--keep]
+// --heap-cap runs both hunts with node's --max-old-space-size=MB: if memory grew with the
+// input, the 10x run would die of heap exhaustion instead of finishing.
 import { Buffer } from 'node:buffer';
 import { createReadStream, createWriteStream, existsSync, statSync, unlinkSync } from 'node:fs';
 import { once } from 'node:events';
@@ -14,7 +16,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { mb: { type: 'string', default: '500' }, rules: { type: 'string' }, keep: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { mb: { type: 'string', default: '500' }, rules: { type: 'string' }, 'heap-cap': { type: 'string' }, keep: { type: 'boolean', default: false } },
+});
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const shared = resolve(process.env.SIEMLITE_SHARED ?? resolve(root, '../shared'));
 const source = join(shared, 'datasets', 'evtx_attack_samples.jsonl.gz');
@@ -63,7 +67,8 @@ async function countLines(file) {
 }
 
 function hunt(file) {
-  const args = ['-f', '%M %e', process.execPath, cli, 'hunt', '--quiet', '--format', 'jsonl', '--output', '/dev/null'];
+  const heap = values['heap-cap'] === undefined ? [] : [`--max-old-space-size=${values['heap-cap']}`];
+  const args = ['-f', '%M %e', process.execPath, ...heap, cli, 'hunt', '--quiet', '--format', 'jsonl', '--output', '/dev/null'];
   if (values.rules) args.push('--rules', values.rules);
   args.push(file);
   const r = spawnSync('/usr/bin/time', args, { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -85,7 +90,7 @@ for (const factor of [1, 10]) {
   if (!values.keep) unlinkSync(file);
 }
 const growth = results[1].peak_rss_mb / results[0].peak_rss_mb;
-console.log(`hunt-memory: siemlite hunt on ${values.mb} MB and 10x (${values.rules ?? 'shipped rules'})`);
+console.log(`hunt-memory: siemlite hunt on ${values.mb} MB and 10x (${values.rules ?? 'shipped rules'}${values['heap-cap'] ? `, heap capped at ${values['heap-cap']} MB` : ''})`);
 console.table(results);
 console.log(`peak RSS 10x / 1x = ${growth.toFixed(2)}`);
-console.log(JSON.stringify({ benchmark: 'hunt-memory', rules: values.rules ?? 'shipped', results, rss_growth_10x: Number(growth.toFixed(3)), node: process.version }));
+console.log(JSON.stringify({ benchmark: 'hunt-memory', rules: values.rules ?? 'shipped', heap_cap_mb: values['heap-cap'] ?? null, results, rss_growth_10x: Number(growth.toFixed(3)), node: process.version }));
