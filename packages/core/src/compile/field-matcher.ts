@@ -61,6 +61,9 @@ export function classifyPattern(pattern: StringPattern): Shape {
 
 const EMPTY_RESULT = new Int32Array(0);
 
+/** Largest full transition table, in entries (4 MiB); larger automata are kept sparse. */
+const DENSE_LIMIT = 1 << 20;
+
 /**
  * Decides many literal leaves of one field at once. Build with the leaves, then call
  * `match(raw, folded, key)` once per distinct value: returns the local ids of the leaves that hold.
@@ -73,7 +76,14 @@ export class FieldMatcher {
   readonly #ascii = new Uint16Array(128);
   readonly #other = new Map<number, number>();
   readonly #width: number;
+  /** Dense: the full table (state x class); sparse: only the root's row. */
   readonly #delta: Int32Array;
+  readonly #dense: boolean;
+  readonly #fail: Int32Array;
+  /** Sparse automata: per state, its trie edges (class, target). */
+  readonly #edgeStart: Int32Array;
+  readonly #edgeClass: Uint16Array;
+  readonly #edgeTo: Int32Array;
   /** Per state: the range in #outPattern of patterns ending there (suffix outputs merged). */
   readonly #outStart: Int32Array;
   readonly #outPattern: Int32Array;
@@ -155,30 +165,57 @@ export class FieldMatcher {
       (ends[s] as number[]).push(p);
     }
     const states = children.length;
-    const delta = new Int32Array(states * classes);
     const fail = new Int32Array(states);
     const outputs: number[][] = ends.map((e) => e.slice());
-    // BFS: failure links and the full transition table.
-    const queue: number[] = [];
-    for (const [cls, next] of children[0] as Map<number, number>) {
-      delta[cls] = next;
-      queue.push(next);
-    }
+    // Failure links, breadth first (a state's failure is shallower, so already known).
+    const queue: number[] = [...(children[0] as Map<number, number>).values()];
     for (let q = 0; q < queue.length; q++) {
       const s = queue[q] as number;
-      const f = fail[s] as number;
-      (outputs[s] as number[]).push(...(outputs[f] as number[]));
-      // Missing transitions behave as from the failure state, whose row is complete
-      // (it is shallower, so BFS reached it first): copy its row, then set the children.
-      delta.copyWithin(s * classes, f * classes, f * classes + classes);
       for (const [cls, next] of children[s] as Map<number, number>) {
-        fail[next] = delta[f * classes + cls] as number;
-        delta[s * classes + cls] = next;
+        let f = fail[s] as number;
+        while (f !== 0 && !(children[f] as Map<number, number>).has(cls)) f = fail[f] as number;
+        const target = (children[f] as Map<number, number>).get(cls);
+        fail[next] = target !== undefined && target !== next ? target : 0;
+        (outputs[next] as number[]).push(...(outputs[fail[next] as number] as number[]));
         queue.push(next);
       }
     }
-    this.#delta = delta;
-    for (let c = 0; c < 128; c++) this.#rootMoves[c] = delta[this.#ascii[c] as number] === 0 ? 0 : 1;
+    this.#fail = fail;
+    // Small automata get a full transition table (one load per character); large ones
+    // (CommandLine: ~10^5 states) keep only their trie edges and follow failure links,
+    // which bounds memory at a few bytes per state instead of 4 x alphabet.
+    this.#dense = states * classes <= DENSE_LIMIT;
+    if (this.#dense) {
+      const delta = new Int32Array(states * classes);
+      for (const [cls, next] of children[0] as Map<number, number>) delta[cls] = next;
+      for (const s of queue) {
+        const f = fail[s] as number;
+        delta.copyWithin(s * classes, f * classes, f * classes + classes);
+        for (const [cls, next] of children[s] as Map<number, number>) delta[s * classes + cls] = next;
+      }
+      this.#delta = delta;
+    } else {
+      this.#delta = new Int32Array(classes);
+      for (const [cls, next] of children[0] as Map<number, number>) this.#delta[cls] = next;
+    }
+    this.#edgeStart = new Int32Array(states + 1);
+    let edges = 0;
+    for (let s = 0; s < states; s++) {
+      this.#edgeStart[s] = edges;
+      if (!this.#dense && s !== 0) edges += (children[s] as Map<number, number>).size;
+    }
+    this.#edgeStart[states] = edges;
+    this.#edgeClass = new Uint16Array(edges);
+    this.#edgeTo = new Int32Array(edges);
+    if (!this.#dense) {
+      for (let s = 1, e = 0; s < states; s++) {
+        for (const [cls, next] of children[s] as Map<number, number>) {
+          this.#edgeClass[e] = cls;
+          this.#edgeTo[e++] = next;
+        }
+      }
+    }
+    for (let c = 0; c < 128; c++) this.#rootMoves[c] = this.#delta[this.#ascii[c] as number] === 0 ? 0 : 1;
     this.#outStart = new Int32Array(states + 1);
     let total = 0;
     for (let s = 0; s < states; s++) {
@@ -232,6 +269,11 @@ export class FieldMatcher {
     let found: number[] | null = null;
     let witnesses: number[] | null = null;
     const rootMoves = this.#rootMoves;
+    const dense = this.#dense;
+    const fail = this.#fail;
+    const edgeStart = this.#edgeStart;
+    const edgeClass = this.#edgeClass;
+    const edgeTo = this.#edgeTo;
     let s = 0;
     for (let i = 0; i < n; i++) {
       let c = raw.charCodeAt(i);
@@ -241,7 +283,26 @@ export class FieldMatcher {
         while (c < 128 && rootMoves[c] === 0 && ++i < n) c = raw.charCodeAt(i);
         if (i === n) break;
       }
-      s = delta[s * width + (c < 128 ? (ascii[c] as number) : (other.get(c) ?? 0))] as number;
+      const cls = c < 128 ? (ascii[c] as number) : (other.get(c) ?? 0);
+      if (dense) s = delta[s * width + cls] as number;
+      else if (cls === 0) s = 0;
+      else {
+        // Follow failure links until a state has an edge for this class (or the root).
+        for (;;) {
+          if (s === 0) {
+            s = delta[cls] as number;
+            break;
+          }
+          const e1 = edgeStart[s + 1] as number;
+          let e = edgeStart[s] as number;
+          while (e < e1 && edgeClass[e] !== cls) e++;
+          if (e < e1) {
+            s = edgeTo[e] as number;
+            break;
+          }
+          s = fail[s] as number;
+        }
+      }
       const o1 = outStart[s + 1] as number;
       for (let o = outStart[s] as number; o < o1; o++) {
         const p = outPattern[o] as number;
@@ -298,13 +359,29 @@ function bmpFoldTable(): Uint16Array {
   return foldTable;
 }
 
+let variants: Map<number, number[]> | null = null;
+
+/** Non-ASCII code units by the character they fold to (built once per process). */
+function foldVariants(): Map<number, number[]> {
+  if (variants === null) {
+    const table = bmpFoldTable();
+    variants = new Map();
+    for (let c = 128; c < 0x10000; c++) {
+      const f = table[c] as number;
+      if (f === c) continue;
+      const list = variants.get(f);
+      if (list === undefined) variants.set(f, [c]);
+      else list.push(c);
+    }
+  }
+  return variants;
+}
+
 /** Gives every non-ASCII code unit the class of the character it folds to. */
 function addFoldedVariants(ascii: Uint16Array, other: Map<number, number>): void {
-  const table = bmpFoldTable();
-  for (let c = 128; c < 0x10000; c++) {
-    const f = table[c] as number;
-    if (f === c) continue;
-    const cls = f < 128 ? (ascii[f] as number) : (other.get(f) ?? 0);
-    if (cls !== 0) other.set(c, cls);
-  }
+  const byTarget = foldVariants();
+  const targets: [number, number][] = [];
+  for (let c = 0; c < 128; c++) if (ascii[c] !== 0) targets.push([c, ascii[c] as number]);
+  for (const [c, cls] of other) targets.push([c, cls]);
+  for (const [target, cls] of targets) for (const v of byTarget.get(target) ?? []) if (!other.has(v)) other.set(v, cls);
 }
