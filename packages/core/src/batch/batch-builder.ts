@@ -4,25 +4,49 @@ import { compileFieldPath } from '../event/lookup-field.js';
 import { EventBatch, KEYWORD_COLUMN, CellKind, type FieldColumn } from './event-batch.js';
 
 export interface BatchBuilderOptions {
-  /** Fields to build columns for (the fields the compiled rule set reads). */
-  readonly fields: readonly string[];
+  /**
+   * Fields to build columns for: the fields the compiled rule set reads (the engine's
+   * choice: no work for fields no rule reads), or 'all': every top-level key of the events,
+   * with the schema growing as new keys appear (for storage and exploration).
+   */
+  readonly fields: readonly string[] | 'all';
   /** Also build the keyword column (every scalar value of each event). */
   readonly withKeywords: boolean;
 }
 
 /** Reusable builder: field accessors are compiled once, then `build` runs per batch. */
 export class BatchBuilder {
-  readonly #fields: readonly string[];
-  readonly #accessors: readonly ((event: Record<string, unknown>) => unknown)[];
+  readonly #fields: string[];
+  readonly #accessors: ((event: Record<string, unknown>) => unknown)[];
   readonly #withKeywords: boolean;
+  readonly #grows: boolean;
+  readonly #known: Set<string>;
 
   constructor(options: BatchBuilderOptions) {
-    this.#fields = [...new Set(options.fields)];
+    this.#grows = options.fields === 'all';
+    this.#fields = options.fields === 'all' ? [] : [...new Set(options.fields)];
+    this.#known = new Set(this.#fields);
     this.#accessors = this.#fields.map((f) => compileFieldPath(f));
     this.#withKeywords = options.withKeywords;
   }
 
+  /** The schema so far: one column per field, in the order the fields first appeared. */
+  get fields(): readonly string[] {
+    return this.#fields;
+  }
+
   build(events: readonly Record<string, unknown>[]): EventBatch {
+    if (this.#grows) {
+      for (const event of events) {
+        for (const key in event) {
+          if (!this.#known.has(key) && Object.hasOwn(event, key)) {
+            this.#known.add(key);
+            this.#fields.push(key);
+            this.#accessors.push((e) => (Object.hasOwn(e, key) ? e[key] : undefined));
+          }
+        }
+      }
+    }
     const columns: FieldColumn[] = [];
     for (let f = 0; f < this.#fields.length; f++) {
       columns.push(buildColumn(this.#fields[f] as string, this.#accessors[f] as (e: Record<string, unknown>) => unknown, events));

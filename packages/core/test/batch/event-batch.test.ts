@@ -64,3 +64,24 @@ describe('BatchBuilder', () => {
     }
   });
 });
+
+describe('BatchBuilder with a growing schema', () => {
+  it('adds a column when a new field appears and keeps every earlier column', () => {
+    const builder = new BatchBuilder({ fields: 'all', withKeywords: false });
+    const first = builder.build([{ a: 1, b: 'x' }]);
+    expect(first.columnNames).toEqual(['a', 'b']);
+    const second = builder.build([{ b: 'y' }, { c: true, 'd.e': 'dotted' }]);
+    expect(second.columnNames).toEqual(['a', 'b', 'c', 'd.e']);
+    expect([...second.column('a')!.kinds]).toEqual([CellKind.ABSENT, CellKind.ABSENT]);
+    expect(second.column('c')!.dictionary).toEqual(['true']);
+    expect(second.column('d.e')!.dictionary).toEqual(['dotted']);
+    expect(builder.fields).toEqual(['a', 'b', 'c', 'd.e']);
+  });
+
+  it('keeps numbers and strings of one field in one column, compared through their text', () => {
+    const batch = new BatchBuilder({ fields: 'all', withKeywords: false }).build([{ EventID: 4688 }, { EventID: '4688' }]);
+    const c = batch.column('EventID')!;
+    expect(c.dictionary).toEqual(['4688']);
+    expect([...c.kinds]).toEqual([CellKind.NUMBER, CellKind.STRING]);
+  });
+});
