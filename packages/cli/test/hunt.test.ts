@@ -94,6 +94,31 @@ describe('siemlite hunt', () => {
     expect(windows.out).toBe('');
   });
 
+  it('gives the same alerts, bad-record reports and summary with --workers 0, 1 and 3', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'siemlite-'));
+    const lines = readFileSync(SAMPLE, 'utf8').trim().split('\n');
+    // A broken line after each of the 24 events: 20 are shown, the summary counts them all.
+    const broken = lines.flatMap((l, i) => [l, `{"broken ${i}": `]);
+    const file = join(dir, 'broken.jsonl.gz');
+    writeFileSync(file, gzipSync(`${broken.join('\n')}\n${lines.join('\n')}\n`));
+    const withoutTime = (err: string): string => err.replace(/elapsed .*\n/, '');
+    const runs = [];
+    for (const workers of ['0', '1', '3']) runs.push(await run('hunt', '--workers', workers, file, SAMPLE));
+    const [zero, one, three] = runs;
+    expect(one?.out.length).toBeGreaterThan(0);
+    expect(zero?.out).toBe(one?.out);
+    expect(three?.out).toBe(one?.out);
+    expect(withoutTime(three?.err ?? '')).toBe(withoutTime(one?.err ?? ''));
+    expect(one?.err).toMatch(/broken\.jsonl\.gz:2: bad-json: /);
+    expect(one?.err).toMatch(/more bad records are counted in the summary/);
+    expect(one?.err).toMatch(/, 24 bad records/);
+  });
+
+  it('lists --workers in its help and rejects a --workers that is not a whole number', async () => {
+    expect((await run('hunt', '--help')).out).toMatch(/--workers N/);
+    for (const bad of ['x', '1.5', '-1', '']) expect((await run('hunt', `--workers=${bad}`, SAMPLE)).code).toBe(2);
+  });
+
   it('exits 2 on bad usage', async () => {
     expect((await run('hunt')).code).toBe(2);
     expect((await run('hunt', '--format', 'xml', SAMPLE)).code).toBe(2);

@@ -59,3 +59,11 @@ export { readRecords, STDIN_PATH } from './io/read-records.js';
 export type { BadRecord, BadRecordCode, ReadOptions, SourceRecord } from './io/read-records.js';
 export { expandInputs, STDIN_INPUT } from './io/expand-inputs.js';
 export type { ExpandedInputs } from './io/expand-inputs.js';
+
+export { isWindowsEvent } from './event/is-windows-event.js';
+export { readRawRecords } from './io/read-raw-records.js';
+export type { RawChunk, RawReadOptions, RawRecordStream } from './io/read-raw-records.js';
+export { createDetectorPool, DetectorPool } from './pool/detector-pool.js';
+export type { ChunkDetections, DetectorPoolOptions, DetectorRuleSet } from './pool/detector-pool.js';
+export { decodeBatch, encodeBatch } from './pool/wire.js';
+export type { EventRoute } from './pool/wire.js';

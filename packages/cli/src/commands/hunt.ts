@@ -1,17 +1,23 @@
 // `siemlite hunt [options] INPUT...`: run Sigma rules over log files and print alerts.
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   LEVELS,
+  createDetectorPool,
   createEngine,
-  isEvtxEvent,
+  expandInputs,
+  isWindowsEvent,
+  STDIN_INPUT,
+  readRawRecords,
   readRecords,
   type Alert,
   type BadRecord,
   type DetectionRule,
+  type DetectorRuleSet,
   type Engine,
   type EngineRecord,
   type ErrorRecord,
@@ -44,6 +50,11 @@ options:
   --min-level LEVEL       only rules at this level or above
                           (informational, low, medium, high, critical)
   --quiet                 no summary or progress on stderr
+  --workers N|auto        worker threads that parse and evaluate; 0 or 1 runs everything
+                          in this thread. auto (default): one per CPU core when the input
+                          files hold 32 MiB or more, else this thread (each worker compiles
+                          the rules, which only pays off on larger input). Alerts come out
+                          in the same order either way
   -h, --help              show this help
 
 Bad records (invalid JSON or UTF-8, oversized lines) are reported on stderr with file and
@@ -68,6 +79,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       output: { type: 'string' },
       'min-level': { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      workers: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -83,6 +95,11 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   if (values['min-level'] !== undefined) {
     minLevel = LEVELS.indexOf(values['min-level'] as Level);
     if (minLevel < 0) throw new UsageError(`--min-level must be one of ${LEVELS.join(', ')}`);
+  }
+  let workers = values.workers === undefined || values.workers === 'auto' ? await autoWorkers(positionals) : 0;
+  if (values.workers !== undefined && values.workers !== 'auto') {
+    workers = /^\d+$/.test(values.workers) ? Number(values.workers) : Number.NaN;
+    if (!Number.isSafeInteger(workers)) throw new UsageError(`--workers must be auto or a whole number (0 or 1: no worker threads), not '${values.workers}'`);
   }
   const rulePaths = values.rules ?? [SHIPPED_RULES];
   for (const p of rulePaths) if (!existsSync(p)) throw new UsageError(`--rules: '${p}' does not exist`);
@@ -144,9 +161,6 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     entry.count++;
     byRule.set(key, entry);
   };
-  const forWindows: RuleSetForEvents | null = windows === null ? null : { engine: createEngine({ rules: windows }), rules: windows };
-  const forOther: RuleSetForEvents = { engine: createEngine({ rules: other }), rules: other };
-
   let events = 0;
   let bad = 0;
   const files = new Set<string>();
@@ -159,19 +173,37 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       io.stderr(`${b.path}:${b.line}: ${b.code}: ${b.message} (record ${b.record} skipped)\n`);
     } else if (bad === MAX_BAD_RECORDS_SHOWN + 1) io.stderr(`(more bad records are counted in the summary)\n`);
   };
-  for await (const chunk of readRecords(positionals, {
-    chunkRecords: 2048,
-    onBadRecord,
-    onProgress: (p) => {
-      const pct = p.totalBytes ? ` ${Math.floor((100 * p.bytesRead) / p.totalBytes)}%` : '';
-      progressText = `${p.path}${pct}`;
-    },
-  })) {
-    events += chunk.length;
-    for (const r of chunk) files.add(r.path);
-    const alerts = evaluateChunk(chunk, forWindows, forOther);
-    for (const a of alerts) onAlert(a);
-    progress.update(`hunting ${progressText}: ${events.toLocaleString('en-US')} events, ${sum(byLevel)} alerts`);
+  const onProgress = (p: { path: string; bytesRead: number; totalBytes: number | null }): void => {
+    const pct = p.totalBytes ? ` ${Math.floor((100 * p.bytesRead) / p.totalBytes)}%` : '';
+    progressText = `${p.path}${pct}`;
+  };
+  if (workers > 1) {
+    // Workers parse, normalize and evaluate; this thread splits records, then reports bad
+    // records and writes alerts, chunk by chunk in input order (the same output as below).
+    const ruleSets: DetectorRuleSet[] =
+      windows === null ? [{ rules: other }] : [{ rules: windows, events: 'windows' }, { rules: other, events: 'not-windows' }];
+    const pool = createDetectorPool({ ruleSets, workers });
+    try {
+      for await (const result of pool.detect(readRawRecords(positionals, { onProgress }))) {
+        for (const b of result.bad) onBadRecord(b);
+        events += result.events;
+        if (result.events > 0) files.add(result.path);
+        for (const a of result.alerts) onAlert(a);
+        progress.update(`hunting ${progressText}: ${events.toLocaleString('en-US')} events, ${sum(byLevel)} alerts`);
+      }
+    } finally {
+      await pool.close();
+    }
+  } else {
+    const forWindows: RuleSetForEvents | null = windows === null ? null : { engine: createEngine({ rules: windows }), rules: windows };
+    const forOther: RuleSetForEvents = { engine: createEngine({ rules: other }), rules: other };
+    for await (const chunk of readRecords(positionals, { chunkRecords: 2048, onBadRecord, onProgress })) {
+      events += chunk.length;
+      for (const r of chunk) files.add(r.path);
+      const alerts = evaluateChunk(chunk, forWindows, forOther);
+      for (const a of alerts) onAlert(a);
+      progress.update(`hunting ${progressText}: ${events.toLocaleString('en-US')} events, ${sum(byLevel)} alerts`);
+    }
   }
   progress.done();
   writer.end();
@@ -202,9 +234,23 @@ function evaluateChunk(chunk: readonly EngineRecord[], forWindows: RuleSetForEve
   return alerts.sort((a, b) => (position.get(a.event) as number) - (position.get(b.event) as number));
 }
 
-/** Windows events: evtx_dump JSON, or flat events from log shippers that carry EventID and Channel. */
-export function isWindowsEvent(value: Record<string, unknown>): boolean {
-  return isEvtxEvent(value) || ('EventID' in value && ('Channel' in value || 'Provider_Name' in value || 'SourceName' in value));
+/** Input size from which `--workers auto` uses worker threads (see HUNT_USAGE). */
+const AUTO_WORKERS_MIN_BYTES = 32 * 1024 * 1024;
+
+/** One worker per core for large inputs, none for small ones (stdin counts as small). */
+async function autoWorkers(inputs: readonly string[]): Promise<number> {
+  const { files } = await expandInputs(inputs);
+  let bytes = 0;
+  for (const f of files) {
+    if (f === STDIN_INPUT) continue;
+    try {
+      bytes += statSync(f).size;
+    } catch {
+      // Unreadable inputs are reported by the reader; they add nothing here.
+    }
+    if (bytes >= AUTO_WORKERS_MIN_BYTES) return availableParallelism();
+  }
+  return 1;
 }
 
 function sum(m: ReadonlyMap<string, number>): number {

@@ -40,6 +40,51 @@ export function parseRecordText(text: string, startLine: number): unknown {
   }
 }
 
+/**
+ * Why one record was rejected after it was split off: not JSON, or JSON that is not an
+ * object. A class, so callers tell it apart from a parsed object with `instanceof`.
+ */
+export class RecordFailure {
+  readonly code: 'bad-json' | 'not-object';
+  readonly message: string;
+  constructor(code: 'bad-json' | 'not-object', message: string) {
+    this.code = code;
+    this.message = message;
+  }
+}
+
+/**
+ * Parses one record's text into the object every reader hands out, or a
+ * {@link RecordFailure}. Shared by the splitter (readRecords) and the pool's workers
+ * (readRawRecords), so both report the same codes and messages.
+ *
+ * @example
+ * parseRecordObject('[1]', 3); // RecordFailure { code: 'not-object', message: 'expected a JSON object, found an array' }
+ */
+export function parseRecordObject(text: string, startLine: number): Record<string, unknown> | RecordFailure {
+  const value = parseRecordText(text, startLine);
+  if (value instanceof ParseFailure) return new RecordFailure('bad-json', value.message);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return new RecordFailure('not-object', `expected a JSON object, found ${kindOf(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    default:
+      return typeof value;
+  }
+}
+
 /** True when brackets outside strings nest deeper than `limit`. */
 function exceedsDepth(text: string, limit: number): boolean {
   // Cheap necessary condition first: depth can't exceed the number of opening brackets.

@@ -8,6 +8,7 @@ import { STDIN_INPUT, expandInputs } from './expand-inputs.js';
 import { gunzipChunks, prependChunk, readFileChunks, readStreamChunks } from './read-chunks.js';
 import type { ByteCounter } from './read-chunks.js';
 import { RecordSplitter } from './record-splitter.js';
+import type { SplitterOptions } from './record-splitter.js';
 
 /**
  * One event read from an input, with where it came from, so detections and errors can
@@ -86,6 +87,57 @@ interface ReadContext {
  * }
  */
 export async function* readRecords(inputs: readonly string[], options: ReadOptions = {}): AsyncGenerator<readonly SourceRecord[]> {
+  yield* readInputs(inputs, options, new ParsedOutput());
+}
+
+/**
+ * Where the splitters of one read put their records: parsed chunks ({@link readRecords})
+ * or raw chunks that workers parse (`readRawRecords`). Everything else (inputs, files,
+ * gzip, format detection, framing, progress) is the same code for both.
+ * @internal
+ */
+export interface RecordOutput<C> {
+  /** Called before each file (or stdin) is opened. */
+  beginFile(path: string): void;
+  /** The splitter for the current file, once its format is known. */
+  createSplitter(options: SplitterOptions): RecordSplitter;
+  /** Full chunks to hand out now. */
+  takeReady(): readonly C[];
+  /** Whatever is left to hand out (the last, partial chunk of a file), or null. */
+  takeRest(): C | null;
+}
+
+/** Parsed records in chunks, as the splitter groups them. */
+class ParsedOutput implements RecordOutput<readonly SourceRecord[]> {
+  #splitter: RecordSplitter | null = null;
+
+  beginFile(): void {
+    this.#splitter = null;
+  }
+
+  createSplitter(options: SplitterOptions): RecordSplitter {
+    this.#splitter = new RecordSplitter(options);
+    return this.#splitter;
+  }
+
+  takeReady(): readonly (readonly SourceRecord[])[] {
+    return this.#splitter === null ? NO_CHUNKS : this.#splitter.takeReady();
+  }
+
+  takeRest(): readonly SourceRecord[] | null {
+    const rest = this.#splitter?.takeRest();
+    return rest === undefined || rest.length === 0 ? null : rest;
+  }
+}
+
+const NO_CHUNKS: readonly (readonly SourceRecord[])[] = Object.freeze([]);
+
+/**
+ * The reading loop shared by {@link readRecords} and `readRawRecords`: expands the
+ * inputs and reads each file through `output`.
+ * @internal
+ */
+export async function* readInputs<C>(inputs: readonly string[], options: ReadOptions, output: RecordOutput<C>): AsyncGenerator<C> {
   const context: ReadContext = {
     maxRecordBytes: positiveInteger(options.maxRecordBytes, DEFAULT_MAX_RECORD_BYTES, 'maxRecordBytes'),
     chunkRecords: positiveInteger(options.chunkRecords, DEFAULT_CHUNK_RECORDS, 'chunkRecords'),
@@ -94,24 +146,32 @@ export async function* readRecords(inputs: readonly string[], options: ReadOptio
   };
   const { files, errors } = await expandInputs(inputs);
   for (const error of errors) context.onBadRecord?.(error);
+  let rest = output.takeRest();
+  if (rest !== null) yield rest;
   for (const file of files) {
     if (file === STDIN_INPUT) {
+      output.beginFile(STDIN_PATH);
       const counter: ByteCounter = { bytesRead: 0 };
       const stdin = options.stdin ?? process.stdin;
-      yield* readSource(STDIN_PATH, readStreamChunks(stdin, counter), counter, null, context);
+      yield* readSource(STDIN_PATH, readStreamChunks(stdin, counter), counter, null, context, output);
     } else {
-      yield* readFile(file, context);
+      output.beginFile(file);
+      yield* readFile(file, context, output);
     }
+    // Reports that came after the file's last chunk (a truncated gzip stream, a file that can't be opened).
+    rest = output.takeRest();
+    if (rest !== null) yield rest;
   }
 }
 
-function positiveInteger(value: number | undefined, fallback: number, name: string): number {
+/** `value`, or `fallback` when undefined; throws RangeError unless a positive integer. @internal */
+export function positiveInteger(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
   return value;
 }
 
-async function* readFile(path: string, context: ReadContext): AsyncGenerator<readonly SourceRecord[]> {
+async function* readFile<C>(path: string, context: ReadContext, output: RecordOutput<C>): AsyncGenerator<C> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -133,7 +193,7 @@ async function* readFile(path: string, context: ReadContext): AsyncGenerator<rea
       return;
     }
     const counter: ByteCounter = { bytesRead: 0 };
-    yield* readSource(path, readFileChunks(handle, counter), counter, totalBytes, context);
+    yield* readSource(path, readFileChunks(handle, counter), counter, totalBytes, context, output);
   } finally {
     // Closing a read-only handle can't lose data; a failure here is not worth a report.
     await handle.close().catch(() => undefined);
@@ -157,13 +217,14 @@ async function pull(chunks: AsyncIterator<Buffer>): Promise<Buffer | null | Read
   }
 }
 
-async function* readSource(
+async function* readSource<C>(
   path: string,
   raw: AsyncGenerator<Buffer>,
   counter: ByteCounter,
   totalBytes: number | null,
   context: ReadContext,
-): AsyncGenerator<readonly SourceRecord[]> {
+  output: RecordOutput<C>,
+): AsyncGenerator<C> {
   const progress = new ProgressReporter(path, counter, totalBytes, context.onProgress);
   let chunks: AsyncIterator<Buffer> = raw;
   try {
@@ -209,7 +270,7 @@ async function* readSource(
       return;
     }
     if (detection.kind === 'records') {
-      const splitter = new RecordSplitter({
+      const splitter = output.createSplitter({
         path,
         format: detection.format,
         isIndented: detection.isIndented,
@@ -218,7 +279,7 @@ async function* readSource(
         onBadRecord: context.onBadRecord,
       });
       splitter.push(detection.start === 0 ? sample : sample.subarray(detection.start));
-      for (const chunk of splitter.takeReady()) yield chunk;
+      for (const chunk of output.takeReady()) yield chunk;
       while (!isEnd && failure === null && !splitter.isStopped) {
         const next = await pull(chunks);
         if (next === null) isEnd = true;
@@ -226,14 +287,14 @@ async function* readSource(
         else {
           splitter.push(next);
           progress.report(false);
-          for (const chunk of splitter.takeReady()) yield chunk;
+          for (const chunk of output.takeReady()) yield chunk;
         }
       }
       if (failure !== null) splitter.discardPartial();
       else splitter.end();
-      for (const chunk of splitter.takeReady()) yield chunk;
-      const rest = splitter.takeRest();
-      if (rest.length > 0) yield rest;
+      for (const chunk of output.takeReady()) yield chunk;
+      const rest = output.takeRest();
+      if (rest !== null) yield rest;
     }
     if (failure !== null) {
       reportIo(context, path, isGzip ? `gzip data is truncated or corrupt (${describeIoError(failure.error)}); records after it are lost` : `read failed: ${describeIoError(failure.error)}`);

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { RecordFormat } from './detect-format.js';
-import { ParseFailure, firstInvalidUtf8, parseRecordText } from './parse-record.js';
+import { BadRunLimit } from './bad-run-limit.js';
+import { RecordFailure, firstInvalidUtf8, parseRecordObject } from './parse-record.js';
 import type { BadRecord, BadRecordCode, SourceRecord } from './read-records.js';
 
 const LF = 0x0a;
@@ -21,10 +22,15 @@ const CONTAINER = 1; // inside a record that is an object or array
 const TOP_STRING = 2; // inside a record that is a bare string
 const SCALAR = 3; // inside a record that is a bare number, literal or garbage
 
-/** Stop a file after this many invalid records in a row before any valid one. */
-const MAX_BAD_BEFORE_FIRST_GOOD = 100;
-/** Stop a file after this many invalid records in a row. */
-const MAX_CONSECUTIVE_BAD = 1000;
+/**
+ * Where a splitter in raw mode puts each record instead of parsing it (readRawRecords:
+ * the pool's workers parse). `buf[start, end)` is one record's text, valid UTF-8, without
+ * its line end or BOM; the sink must copy what it keeps, `buf` may be reused.
+ * @internal
+ */
+export interface RawRecordSink {
+  add(buf: Buffer, start: number, end: number, record: number, line: number): void;
+}
 
 /** What a splitter needs to know about the file and the caller. */
 export interface SplitterOptions {
@@ -35,12 +41,19 @@ export interface SplitterOptions {
   readonly maxRecordBytes: number;
   readonly chunkRecords: number;
   readonly onBadRecord: ((bad: BadRecord) => void) | undefined;
+  /**
+   * Raw mode: records go to this sink unparsed (and chunks are the sink's business). A
+   * record handed over counts as valid for the bad-run limit; the consumer that parses
+   * them applies the exact limit (see {@link BadRunLimit}).
+   */
+  readonly sink?: RawRecordSink | null;
 }
 
 /**
  * Turns a file's bytes, pushed chunk by chunk, into parsed records grouped in chunks of
- * `chunkRecords`. Synchronous and allocation-light: per record it allocates the decoded
- * string, the parsed value and the {@link SourceRecord}; per input chunk one UTF-8 check.
+ * `chunkRecords`; in raw mode (with a `sink`) it hands each record's bytes to the sink
+ * instead. Synchronous and allocation-light: per record it allocates the decoded string,
+ * the parsed value and the {@link SourceRecord}; per input chunk one UTF-8 check.
  * @internal
  *
  * @example
@@ -58,6 +71,8 @@ export class RecordSplitter {
   private readonly maxRecordBytes: number;
   private readonly chunkRecords: number;
   private readonly onBadRecord: ((bad: BadRecord) => void) | undefined;
+  private readonly sink: RawRecordSink | null;
+  private readonly limit = new BadRunLimit();
 
   private current: SourceRecord[] = [];
   private ready: SourceRecord[][] = [];
@@ -69,8 +84,6 @@ export class RecordSplitter {
   private pieceBytes = 0;
   /** The record in progress is too large and was reported: stream past it. */
   private isSkipping = false;
-  private consecutiveBad = 0;
-  private hasGood = false;
 
   // Value-stream state that survives chunk boundaries.
   private mode = BETWEEN;
@@ -91,6 +104,7 @@ export class RecordSplitter {
     this.maxRecordBytes = options.maxRecordBytes;
     this.chunkRecords = options.chunkRecords;
     this.onBadRecord = options.onBadRecord;
+    this.sink = options.sink ?? null;
   }
 
   /** Feeds the next chunk of the file. The splitter may keep references to it. */
@@ -123,6 +137,13 @@ export class RecordSplitter {
     } else if (this.inArray) {
       this.bad('bad-json', 0, this.line, `file ends before the closing ] of the array that starts at line ${this.arrayLine}`);
     }
+    this.pieces = [];
+    this.pieceBytes = 0;
+  }
+
+  /** Stops splitting without a report: the consumer gave up on the file and said why. */
+  abandon(): void {
+    this.isStopped = true;
     this.pieces = [];
     this.pieceBytes = 0;
   }
@@ -237,7 +258,8 @@ export class RecordSplitter {
       this.badUtf8(buf, start, end, record, line);
       return;
     }
-    this.accept(buf.toString('utf8', start, end), record, line);
+    if (this.sink !== null) this.handOver(buf, start, end, record, line);
+    else this.accept(buf.toString('utf8', start, end), record, line);
   }
 
   // ---- value stream (pretty-printed objects, arrays, concatenated values) -------------
@@ -445,7 +467,8 @@ export class RecordSplitter {
       this.badUtf8(buf, start, end, record, line);
       return;
     }
-    this.accept(buf.toString('utf8', start, end), record, line);
+    if (this.sink !== null) this.handOver(buf, start, end, record, line);
+    else this.accept(buf.toString('utf8', start, end), record, line);
   }
 
   // ---- shared ------------------------------------------------------------------------
@@ -459,23 +482,23 @@ export class RecordSplitter {
   }
 
   private accept(text: string, record: number, line: number): void {
-    const value = parseRecordText(text, line);
-    if (value instanceof ParseFailure) {
-      this.bad('bad-json', record, line, value.message);
+    const value = parseRecordObject(text, line);
+    if (value instanceof RecordFailure) {
+      this.bad(value.code, record, line, value.message);
       return;
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      this.bad('not-object', record, line, `expected a JSON object, found ${kindOf(value)}`);
-      return;
-    }
-    this.consecutiveBad = 0;
-    this.hasGood = true;
+    this.limit.good();
     const out = this.current;
-    out.push({ path: this.path, record, value: value as Record<string, unknown> });
+    out.push({ path: this.path, record, value });
     if (out.length >= this.chunkRecords) {
       this.ready.push(out);
       this.current = [];
     }
+  }
+
+  private handOver(buf: Buffer, start: number, end: number, record: number, line: number): void {
+    this.limit.good();
+    (this.sink as RawRecordSink).add(buf, start, end, record, line);
   }
 
   private tooLarge(record: number, line: number): void {
@@ -489,13 +512,8 @@ export class RecordSplitter {
 
   private bad(code: BadRecordCode, record: number, line: number, message: string): void {
     this.onBadRecord?.(Object.freeze({ path: this.path, record, line, code, message }));
-    if (code === 'too-large' || record === 0) return; // not evidence that the file isn't JSON
-    this.consecutiveBad++;
-    if (!this.hasGood && this.consecutiveBad >= MAX_BAD_BEFORE_FIRST_GOOD) {
-      this.stop(`file does not look like JSON: its first ${MAX_BAD_BEFORE_FIRST_GOOD} records are all invalid; stopped reading it`);
-    } else if (this.consecutiveBad >= MAX_CONSECUTIVE_BAD) {
-      this.stop(`stopped reading after ${MAX_CONSECUTIVE_BAD} invalid records in a row`);
-    }
+    const stop = this.limit.bad(code, record);
+    if (stop !== null) this.stop(stop);
   }
 
   private stop(message: string): void {
@@ -507,18 +525,3 @@ export class RecordSplitter {
 }
 
 const NO_CHUNKS: readonly SourceRecord[][] = Object.freeze([]);
-
-function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  switch (typeof value) {
-    case 'string':
-      return 'a string';
-    case 'number':
-      return 'a number';
-    case 'boolean':
-      return value ? 'true' : 'false';
-    default:
-      return typeof value;
-  }
-}

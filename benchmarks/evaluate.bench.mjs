@@ -1,0 +1,201 @@
+// Benchmark: rule evaluation alone, the library path without I/O. Loads the SigmaHQ rules
+// with the windows pipeline (the rules `hunt` runs on Windows events), compiles them once,
+// reads, normalizes and batches the first --events events of FILE (not timed), then times
+// evaluateBatch over all the batches on one thread.
+//   npm run build && node benchmarks/evaluate.bench.mjs FILE [--events 300000] [--runs 1]
+//                    [--batch-rows 2048] [--workers 2] [--rules DIR]... [--baseline JSON]
+// Batches are built while reading, so only the batches stay in memory, not the events.
+// Matches are (rule, event) pairs from evaluateBatch; alerts leave out rules that do not
+// alert on their own (correlation members with generate: false), as hunt does, so on the
+// same events this number should equal hunt's alert count.
+// With --workers N (default 2): the same batches through core's DetectorPool, when core
+// exports one; otherwise the table says "not available yet".
+import { Buffer } from 'node:buffer';
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import * as core from '@siemlite/core';
+import { loadBuiltinPipeline, loadRules } from '@siemlite/rules';
+import { SIGMA_RULE_DIRS, eachLine, machine, median, peakRssMb, printTable, round, runBenchmark } from './lib/common.mjs';
+
+const { BatchBuilder, compileRuleSet, evaluateBatch, isEvtxEvent, normalizeEvent } = core;
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    events: { type: 'string', default: '300000' },
+    runs: { type: 'string', default: '1' },
+    'batch-rows': { type: 'string', default: '2048' },
+    rules: { type: 'string', multiple: true },
+    baseline: { type: 'string' },
+    workers: { type: 'string', default: '2' },
+  },
+});
+const file = positionals[0];
+if (file === undefined || !existsSync(file)) {
+  console.error('usage: evaluate.bench.mjs FILE [--events N] [--runs N] [--batch-rows N] [--rules DIR]... [--baseline JSON]');
+  process.exit(2);
+}
+const maxEvents = Number(values.events);
+const batchRows = Number(values['batch-rows']);
+const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+// Rules: as hunt does for Windows events (mapped logsources only).
+let t0 = process.hrtime.bigint();
+const { pipeline } = loadBuiltinPipeline('windows');
+const ruleSet = loadRules(values.rules ?? SIGMA_RULE_DIRS, { pipelines: pipeline ? [pipeline] : [] });
+const rules = ruleSet.rules.filter((r) => r.isMapped);
+const loadMs = ms(t0);
+t0 = process.hrtime.bigint();
+const plan = compileRuleSet(rules);
+const compileMs = ms(t0);
+const alerting = Uint8Array.from(rules, (r) => (r.shouldAlert ? 1 : 0));
+
+// Events -> batches, untimed. Same test as hunt for "is this a Windows event" (core's,
+// once it exports one; the CLI's rule before that).
+const isWindows = core.isWindowsEvent ?? ((v) => isEvtxEvent(v) || ('EventID' in v && ('Channel' in v || 'Provider_Name' in v || 'SourceName' in v)));
+const builder = new BatchBuilder({ fields: plan.fields, withKeywords: plan.hasKeywords });
+const batches = [];
+let pending = [];
+let events = 0;
+let skipped = 0;
+let bytes = 0;
+t0 = process.hrtime.bigint();
+await eachLine(file, (line) => {
+  if (events >= maxEvents) return false;
+  if (line.length === 0 || line === '\r') return true;
+  const value = JSON.parse(line);
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !isWindows(value)) {
+    skipped++;
+    return true;
+  }
+  events++;
+  bytes += Buffer.byteLength(line) + 1;
+  pending.push(normalizeEvent(value));
+  if (pending.length === batchRows) {
+    batches.push(builder.build(pending));
+    pending = [];
+  }
+  return true;
+});
+if (pending.length > 0) batches.push(builder.build(pending));
+pending = [];
+const prepareMs = ms(t0);
+
+function evaluateAll() {
+  let matches = 0;
+  let alerts = 0;
+  const t = process.hrtime.bigint();
+  for (const b of batches) {
+    const m = evaluateBatch(plan, b);
+    matches += m.count;
+    for (let i = 0; i < m.count; i++) alerts += alerting[m.ruleIndexes[i]];
+  }
+  return { seconds: ms(t) / 1000, matches, alerts };
+}
+
+/**
+ * The same batches on `workers` threads through core's DetectorPool, when core has one.
+ * Batches travel as Arrow IPC bytes, as in the design: they are encoded here, untimed (a
+ * reader would hand them over encoded), and the timed part is the transfer, the decode in
+ * the workers, evaluateBatch there, and the matches coming back in order.
+ */
+async function evaluateWithWorkers(workers) {
+  if (typeof core.createDetectorPool !== 'function' || typeof core.encodeBatch !== 'function') {
+    return { available: false, workers, note: 'not available yet' };
+  }
+  const ipc = batches.map((b) => core.encodeBatch(b));
+  const pool = core.createDetectorPool({ ruleSets: [{ rules }], workers });
+  try {
+    // Each worker compiles the rules when it starts: a first batch per worker waits for that.
+    for await (const _ of pool.evaluateArrowBatches(ipc.slice(0, workers)));
+    const timed = [];
+    for (let run = 0; run < runs; run++) {
+      let matches = 0;
+      let alerts = 0;
+      const t = process.hrtime.bigint();
+      for await (const m of pool.evaluateArrowBatches(ipc)) {
+        matches += m.count;
+        for (let i = 0; i < m.count; i++) alerts += alerting[m.ruleIndexes[i]];
+      }
+      timed.push({ seconds: ms(t) / 1000, matches, alerts });
+    }
+    const seconds = median(timed.map((t) => t.seconds));
+    return { available: true, workers, seconds: round(seconds, 3), events_per_s: Math.round(events / seconds), mb_per_s: round(bytes / 1e6 / seconds, 1), matches: timed[0].matches, alerts: timed[0].alerts, note: 'DetectorPool.evaluateArrowBatches' };
+  } catch (error) {
+    // Reported in the table; the single-thread result above still stands.
+    console.error(error);
+    return { available: false, workers, note: `FAILED: ${error.message.split('\n')[0]}` };
+  } finally {
+    await pool.close();
+  }
+}
+
+const runs = Math.max(1, Number(values.runs));
+const timings = [];
+for (let i = 0; i < runs; i++) timings.push(evaluateAll());
+const seconds = median(timings.map((t) => t.seconds));
+const { matches, alerts } = timings[0];
+const singleRssMb = peakRssMb(); // before the pool adds its workers' heaps to the process
+const pooled = [];
+for (const w of values.workers.split(',').map(Number)) pooled.push(await evaluateWithWorkers(w));
+
+// The yardstick in a fresh process: this one now holds the rules and batches, and a
+// big heap would slow JSON.parse's garbage collection and flatter the ratio.
+const parse = values.baseline ? JSON.parse(values.baseline) : runBenchmark('parse-only.bench.mjs', [file, '--runs', '1'], { echo: false });
+const eps = events / seconds;
+const ratio = (x) => round(parse.events_per_s / x, 1);
+const withWorkers = pooled.map((p) =>
+  p.available ? { ...p, time_vs_parse_only: ratio(p.events_per_s), same_matches_as_1_thread: p.matches === matches } : p,
+);
+const result = {
+  benchmark: 'evaluate',
+  file,
+  events,
+  skipped_non_windows: skipped,
+  bytes,
+  rules: rules.length,
+  rules_unmapped: ruleSet.rules.length - rules.length,
+  fields: plan.fields.length,
+  batches: batches.length,
+  batch_rows: batchRows,
+  load_ms: Math.round(loadMs),
+  compile_ms: Math.round(compileMs),
+  prepare_ms: Math.round(prepareMs),
+  runs: timings.length,
+  seconds: round(seconds, 3),
+  first_run_seconds: round(timings[0].seconds, 3),
+  events_per_s: Math.round(eps),
+  mb_per_s: round(bytes / 1e6 / seconds, 1),
+  time_vs_parse_only: ratio(eps),
+  parse_only_events_per_s: parse.events_per_s,
+  peak_rss_mb: singleRssMb,
+  peak_rss_mb_with_workers: peakRssMb(),
+  matches,
+  alerts,
+  workers: withWorkers,
+  ...machine(),
+};
+console.log(`evaluate: evaluateBatch over ${batches.length} batches of ${batchRows} rows, ${rules.length} rules, ${plan.fields.length} fields (${file})`);
+console.log(`  untimed: load rules ${result.load_ms} ms, compile ${result.compile_ms} ms, read+normalize+batch ${result.prepare_ms} ms`);
+printTable(
+  [
+    { run: '1 thread', events, seconds: result.seconds, eps: result.events_per_s, mbps: result.mb_per_s, ratio: `${result.time_vs_parse_only}×`, rss: singleRssMb, matches, alerts, note: 'evaluateBatch' },
+    ...withWorkers.map((p) =>
+      p.available
+        ? { run: `${p.workers} workers`, events, seconds: p.seconds, eps: p.events_per_s, mbps: p.mb_per_s, ratio: `${p.time_vs_parse_only}×`, rss: result.peak_rss_mb_with_workers, matches: p.matches, alerts: p.alerts, note: `${p.note}${p.same_matches_as_1_thread ? '' : ' — MATCHES DIFFER from 1 thread'}` }
+        : { run: `${p.workers} workers`, note: p.note },
+    ),
+  ],
+  [
+    ['run', 'run'],
+    ['events', 'events'],
+    ['seconds', 'seconds'],
+    ['events/s', 'eps'],
+    ['MB/s', 'mbps'],
+    ['time vs parse-only', 'ratio'],
+    ['peak RSS MB', 'rss'],
+    ['matches', 'matches'],
+    ['alerts', 'alerts'],
+    ['note', 'note'],
+  ],
+);
+console.log(JSON.stringify(result));

@@ -1,0 +1,389 @@
+// The worker pool (DESIGN.md "Why workers", STYLE.md §5 "Pool"): piscina threads that each
+// compile the rule sets once (IR through workerData), parse and evaluate chunks of raw
+// records or Arrow batches, and reply with compact match lists. The main thread keeps at
+// most `maxInFlight` chunks between reading and handing results out (backpressure: memory
+// stays flat however large the input and however slow the consumer), and hands results
+// out in input order (a FIFO of pending replies is the reorder buffer, as Vector's
+// `run_concurrently`), so alerts come out exactly as the single-thread Engine's.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { alertRuleOf, type Alert, type AlertRule } from '../alert/alert.js';
+import type { EventBatch } from '../batch/event-batch.js';
+import type { BatchMatches } from '../eval/evaluate-batch.js';
+import type { DetectionRule } from '../ir/rules.js';
+import { BadRunLimit } from '../io/bad-run-limit.js';
+import type { RawChunk, RawRecordStream } from '../io/read-raw-records.js';
+import type { BadRecord } from '../io/read-records.js';
+import {
+  WORKER_HANDLER,
+  encodeBatch,
+  encodeWorkerConfig,
+  taskTransferList,
+  type ArrowTask,
+  type EventRoute,
+  type FailedReply,
+  type RecordsReply,
+  type RecordsTask,
+  type WorkerConfig,
+  type WorkerReply,
+  type WorkerTask,
+} from './wire.js';
+
+/** A rule set of a pool and the events it sees (default all). */
+export interface DetectorRuleSet {
+  readonly rules: readonly DetectionRule[];
+  /** `windows` / `not-windows` split events with `isWindowsEvent` (hunt's `--pipeline auto`). */
+  readonly events?: EventRoute;
+}
+
+export interface DetectorPoolOptions {
+  /** Evaluated in this order; an event seen by several sets alerts for set 0's rules first. */
+  readonly ruleSets: readonly DetectorRuleSet[];
+  /** Worker threads; default `os.availableParallelism()`. */
+  readonly workers?: number;
+  /**
+   * Chunks or batches submitted and not yet handed out, at most, per `detect` or
+   * `evaluateArrowBatches` run (default 2 × workers): enough to keep every worker busy
+   * while the main thread reads and writes, and the bound on memory held in the pool.
+   */
+  readonly maxInFlight?: number;
+}
+
+/** What one RawChunk gave: its bad records and alerts, in file order. */
+export interface ChunkDetections {
+  readonly path: string;
+  /** {@link RawChunk.file}. */
+  readonly file: number;
+  /** Records that parsed to objects: the events readRecords would have yielded. */
+  readonly events: number;
+  /** In input order, then rule order (rule sets in order): the Engine's order. */
+  readonly alerts: readonly Alert[];
+  /** Problems found while splitting and while parsing, merged in file order. */
+  readonly bad: readonly BadRecord[];
+}
+
+/** A chunk without records needs no worker. */
+const NO_RECORDS: RecordsReply = Object.freeze({
+  kind: 'records',
+  bytes: new Uint8Array(0),
+  matches: new Int32Array(0),
+  timestamps: [],
+  badAt: [],
+  badCodes: [],
+  badMessages: [],
+});
+
+/**
+ * A pool of detection workers. Create it once per run, feed it chunks from
+ * `readRawRecords` ({@link detect}) or built batches ({@link evaluateArrowBatches}), and
+ * `close()` it at the end (workers keep the process alive until then).
+ *
+ * @example
+ * const pool = createDetectorPool({ ruleSets: [{ rules }], workers: 4 });
+ * try {
+ *   for await (const { alerts, bad } of pool.detect(readRawRecords(['logs/']))) write(alerts, bad);
+ * } finally {
+ *   await pool.close();
+ * }
+ */
+export class DetectorPool {
+  readonly workers: number;
+  readonly maxInFlight: number;
+  readonly #piscina: Piscina;
+  /** Per global rule index (sets concatenated): the alert's rule, or null when it doesn't alert. */
+  readonly #alertRules: readonly (AlertRule | null)[];
+  readonly #setCount: number;
+  /** Tasks not yet answered, so a worker failing outside a task (its module can't load) can't leave them waiting forever. */
+  readonly #waiting = new Set<(reply: WorkerReply) => void>();
+  #broken: FailedReply | null = null;
+  #inFlight = 0;
+  #peakInFlight = 0;
+  #isClosed = false;
+
+  constructor(options: DetectorPoolOptions) {
+    const workers = options.workers ?? availableParallelism();
+    if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${workers}`);
+    const maxInFlight = options.maxInFlight ?? 2 * workers;
+    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError(`maxInFlight must be a positive integer, got ${maxInFlight}`);
+    if (options.ruleSets.length === 0) throw new RangeError('a detector pool needs at least one rule set');
+    this.workers = workers;
+    this.maxInFlight = maxInFlight;
+    this.#setCount = options.ruleSets.length;
+    const alertRules: (AlertRule | null)[] = [];
+    for (const set of options.ruleSets) for (const rule of set.rules) alertRules.push(rule.shouldAlert ? alertRuleOf(rule) : null);
+    this.#alertRules = alertRules;
+    const workerData: WorkerConfig = encodeWorkerConfig(options.ruleSets.map((s) => ({ rules: s.rules, events: s.events ?? 'all' })));
+    this.#piscina = new Piscina({
+      filename: workerFile(),
+      name: WORKER_HANDLER,
+      minThreads: workers,
+      maxThreads: workers,
+      // Never more than maxInFlight tasks are submitted; the queue bound is a second guard.
+      maxQueue: maxInFlight,
+      workerData,
+    });
+    this.#piscina.on('error', (error: unknown) => {
+      this.#broken = failedReply(error);
+      for (const answer of this.#waiting) answer(this.#broken);
+      this.#waiting.clear();
+    });
+  }
+
+  /** Chunks or batches submitted and not yet handed out. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** The most that were ever in flight at once (never more than {@link maxInFlight}). */
+  get peakInFlight(): number {
+    return this.#peakInFlight;
+  }
+
+  /**
+   * Parses and evaluates raw chunks in the workers and yields what each gave, in input
+   * order. Bad records of a chunk (from splitting and from parsing) come merged in file
+   * order, and the per-file limit on invalid records in a row is applied exactly as
+   * readRecords does; when it is reached, the stream's `stopFile` is called and the rest
+   * of that file is dropped. Throws (naming the file and records) if a worker fails.
+   *
+   * @example
+   * for await (const r of pool.detect(readRawRecords(inputs))) { report(r.bad); write(r.alerts); }
+   */
+  async *detect(chunks: AsyncIterable<RawChunk> | RawRecordStream): AsyncGenerator<ChunkDetections> {
+    const stream = chunks as Partial<RawRecordStream>;
+    let file = Number.NaN;
+    let limit = new BadRunLimit();
+    let stoppedFile = Number.NaN;
+    const toTask = (chunk: RawChunk): RecordsTask | null =>
+      chunk.count === 0 || chunk.file === stoppedFile
+        ? null
+        : { kind: 'records', count: chunk.count, bytes: chunk.bytes, ends: chunk.ends, lines: chunk.lines };
+    const finish = (chunk: RawChunk, reply: WorkerReply): ChunkDetections | null => {
+      if (reply.kind === 'failed') throw workerError(reply, chunk);
+      if (reply.kind !== 'records') throw new Error(`detector pool: expected a records reply, got ${reply.kind}`);
+      if (chunk.file !== file) {
+        file = chunk.file;
+        limit = new BadRunLimit();
+      }
+      if (chunk.file === stoppedFile) return null;
+      const result = this.#detections(chunk, chunk.count === 0 ? NO_RECORDS : reply, limit);
+      if (result.isStopped) {
+        stoppedFile = chunk.file;
+        stream.stopFile?.(chunk.file);
+      }
+      return result.detections;
+    };
+    yield* this.#ordered(chunks, toTask, finish);
+  }
+
+  /**
+   * Evaluates batches built elsewhere (BatchBuilder over the rule set's `plan.fields`)
+   * in the workers: each goes as Arrow IPC bytes (`encodeBatch`; bytes given are copied,
+   * never taken from the caller), is rebuilt with `EventBatch.fromArrow`, and its
+   * `evaluateBatch` matches come back, in input order. Rule indexes are within the set.
+   *
+   * @example
+   * for await (const m of pool.evaluateArrowBatches(batches, { ruleSet: 0 })) total += m.count;
+   */
+  async *evaluateArrowBatches(
+    batches: AsyncIterable<EventBatch | Uint8Array> | Iterable<EventBatch | Uint8Array>,
+    options: { readonly ruleSet?: number } = {},
+  ): AsyncGenerator<BatchMatches> {
+    const ruleSet = options.ruleSet ?? 0;
+    if (!Number.isInteger(ruleSet) || ruleSet < 0 || ruleSet >= this.#setCount) throw new RangeError(`no rule set ${ruleSet} in this pool`);
+    const toTask = (batch: EventBatch | Uint8Array): ArrowTask => ({
+      kind: 'arrow',
+      ruleSet,
+      // A copy of our own (also of a Node Buffer, whose slice() would be a view of the caller's memory).
+      ipc: batch instanceof Uint8Array ? new Uint8Array(batch) : encodeBatch(batch),
+    });
+    const finish = (_batch: EventBatch | Uint8Array, reply: WorkerReply): BatchMatches => {
+      if (reply.kind === 'failed') throw workerError(reply, null);
+      if (reply.kind !== 'arrow') throw new Error(`detector pool: expected an arrow reply, got ${reply.kind}`);
+      return { ruleIndexes: reply.ruleIndexes, rows: reply.rows, count: reply.count };
+    };
+    yield* this.#ordered(batches, toTask, finish);
+  }
+
+  /** Waits for running tasks and stops the workers. */
+  async close(): Promise<void> {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    await this.#piscina.close();
+  }
+
+  /**
+   * Submits inputs while fewer than maxInFlight are pending, and hands results out in
+   * submission order. Inputs are only pulled when there is room, so a slow consumer
+   * slows the reader down instead of piling chunks up.
+   */
+  async *#ordered<I, O>(
+    inputs: AsyncIterable<I> | Iterable<I>,
+    toTask: (input: I) => WorkerTask | null,
+    finish: (input: I, reply: WorkerReply) => O | null,
+  ): AsyncGenerator<O> {
+    if (this.#isClosed) throw new Error('detector pool is closed');
+    const iterator: AsyncIterator<I> | Iterator<I> =
+      Symbol.asyncIterator in inputs ? inputs[Symbol.asyncIterator]() : inputs[Symbol.iterator]();
+    const pending: { readonly input: I; readonly reply: Promise<WorkerReply> }[] = [];
+    let isEnd = false;
+    try {
+      for (;;) {
+        while (!isEnd && pending.length < this.maxInFlight) {
+          const next = await iterator.next();
+          if (next.done === true) {
+            isEnd = true;
+            break;
+          }
+          const task = toTask(next.value);
+          pending.push({ input: next.value, reply: task === null ? Promise.resolve(NO_RECORDS) : this.#run(task) });
+          this.#inFlight++;
+          if (this.#inFlight > this.#peakInFlight) this.#peakInFlight = this.#inFlight;
+        }
+        const head = pending.shift();
+        if (head === undefined) return;
+        const reply = await head.reply;
+        this.#inFlight--;
+        const out = finish(head.input, reply);
+        if (out !== null) yield out;
+      }
+    } finally {
+      // Abandoned (consumer broke out, or a worker failed): replies still due are dropped.
+      this.#inFlight -= pending.length;
+      await iterator.return?.();
+    }
+  }
+
+  /** Never rejects: failures come back as FailedReply. (No Promise.race with a long-lived promise: each race would keep its reply reachable.) */
+  #run(task: WorkerTask): Promise<WorkerReply> {
+    if (this.#broken !== null) return Promise.resolve(this.#broken);
+    return new Promise<WorkerReply>((resolve) => {
+      const answer = (reply: WorkerReply): void => {
+        if (this.#waiting.delete(answer)) resolve(reply);
+      };
+      this.#waiting.add(answer);
+      this.#piscina.run(task, { transferList: taskTransferList(task) }).then(
+        (reply: unknown) => answer(reply as WorkerReply),
+        (error: unknown) => answer(failedReply(error)),
+      );
+    });
+  }
+
+  /** Merges a chunk's bad records in file order, applies the bad-run limit and builds its alerts. */
+  #detections(chunk: RawChunk, reply: RecordsReply, limit: BadRunLimit): { detections: ChunkDetections; isStopped: boolean } {
+    const count = chunk.count;
+    const bad: BadRecord[] = [];
+    let stopAt = count; // records from here on are dropped (the file was given up on)
+    let failures = 0;
+    let isStopped = false;
+    const splitBad = chunk.bad;
+    const parseBad = reply.badAt;
+    if (splitBad.length === 0 && parseBad.length === 0) {
+      if (count > 0) limit.good();
+    } else {
+      let s = 0;
+      let p = 0;
+      let next = 0; // first record not yet known to be good or bad
+      while (s < splitBad.length || p < parseBad.length) {
+        // A splitting problem at position `at` came before record `at` was even split off.
+        const isSplit = s < splitBad.length && (p >= parseBad.length || (chunk.badAt[s] as number) <= (parseBad[p] as number));
+        let at: number;
+        let report: BadRecord;
+        if (isSplit) {
+          at = chunk.badAt[s] as number;
+          report = splitBad[s] as BadRecord;
+          s++;
+        } else {
+          at = parseBad[p] as number;
+          report = Object.freeze({
+            path: chunk.path,
+            record: chunk.records[at] as number,
+            line: chunk.lines[at] as number,
+            code: reply.badCodes[p] as 'bad-json' | 'not-object',
+            message: reply.badMessages[p] as string,
+          });
+          p++;
+          failures++;
+        }
+        if (at > next) limit.good(); // records next..at-1 parsed to objects
+        next = isSplit ? at : at + 1;
+        bad.push(report);
+        const stop = limit.bad(report.code, report.record);
+        if (stop !== null) {
+          bad.push(Object.freeze({ path: chunk.path, record: 0, line: 0, code: 'io', message: stop }));
+          stopAt = next;
+          isStopped = true;
+          break;
+        }
+      }
+      if (!isStopped && next < count) limit.good();
+    }
+    return { detections: { path: chunk.path, file: chunk.file, events: stopAt - failures, alerts: this.#alerts(chunk, reply, stopAt), bad }, isStopped };
+  }
+
+  #alerts(chunk: RawChunk, reply: RecordsReply, stopAt: number): Alert[] {
+    const matches = reply.matches;
+    const alerts: Alert[] = [];
+    if (matches.length === 0) return alerts;
+    const text = Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength);
+    const ends = chunk.ends;
+    let last = -1;
+    let t = -1;
+    let event: Record<string, unknown> = {};
+    let timestamp: string | null = null;
+    for (let j = 0; j < matches.length; j += 2) {
+      const index = matches[j] as number;
+      if (index >= stopAt) break;
+      const rule = this.#alertRules[matches[j + 1] as number];
+      if (rule === null || rule === undefined) continue;
+      if (index !== last) {
+        // The worker parsed this text already; parsing again here is only for matched records.
+        event = JSON.parse(text.toString('utf8', index === 0 ? 0 : (ends[index - 1] as number), ends[index] as number)) as Record<string, unknown>;
+        t++;
+        timestamp = reply.timestamps[t] ?? null;
+        last = index;
+      }
+      alerts.push({ type: 'match', rule, source: { path: chunk.path, record: chunk.records[index] as number }, timestamp, event });
+    }
+    return alerts;
+  }
+}
+
+/** Creates a detector pool; its workers start (and compile the rules) right away. */
+export function createDetectorPool(options: DetectorPoolOptions): DetectorPool {
+  return new DetectorPool(options);
+}
+
+/**
+ * The worker entry as JavaScript. From dist this is the sibling worker.js. Under vitest the
+ * pool itself runs from src/*.ts, but worker threads can't load TypeScript, so it points at
+ * the build output: tests that use the pool need `npx turbo run build` first (`npm test`
+ * builds before it runs vitest).
+ */
+function workerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  const file = here.endsWith('.ts') ? resolve(dirname(here), '../../dist/pool/worker.js') : resolve(dirname(here), 'worker.js');
+  if (!existsSync(file)) throw new Error(`detector pool: worker script ${file} not found; build @siemlite/core first (npx turbo run build)`);
+  return file;
+}
+
+function failedReply(error: unknown): FailedReply {
+  const isError = error instanceof Error;
+  return { kind: 'failed', message: isError ? error.message : String(error), stack: isError ? (error.stack ?? null) : null };
+}
+
+/** A worker failure as an error that names the chunk, with the worker's stack for a bug report. */
+function workerError(reply: FailedReply, chunk: RawChunk | null): Error {
+  let where = 'a batch';
+  if (chunk !== null) {
+    const first = chunk.records[0];
+    const last = chunk.records[chunk.count - 1];
+    where = first === undefined ? chunk.path : `${chunk.path}, records ${first}-${last}`;
+  }
+  const error = new Error(`detector pool: a worker failed on ${where}: ${reply.message}`);
+  if (reply.stack !== null) error.stack = `${error.message}\n--- in the worker:\n${reply.stack}`;
+  return error;
+}

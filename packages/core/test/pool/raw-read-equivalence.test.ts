@@ -1,0 +1,97 @@
+// readRawRecords + the pool keep every readRecords guarantee: for each input shape, the
+// events (as alerts of a rule matching everything, with record numbers), the bad records
+// (codes, lines, messages, order) and the event count are exactly those of readRecords.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readRawRecords } from '../../src/io/read-raw-records.js';
+import { createDetectorPool, type ChunkDetections } from '../../src/pool/detector-pool.js';
+import { makeTempDir } from '../io/read-all.js';
+import { EVERY_EVENT, alertLines, expectSameLines, reference } from './pool-fixtures.js';
+
+const temp = makeTempDir('raw-equivalence');
+const sets = [{ rules: [EVERY_EVENT] }];
+const pool = createDetectorPool({ ruleSets: sets, workers: 2, maxInFlight: 3 });
+afterAll(async () => {
+  await pool.close();
+  temp.remove();
+});
+
+const EVENTS = [
+  { Event: { System: { EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: { Image: 'C:\\cmd.exe', CommandLine: 'cmd /c "echo {[}]"' } } },
+  { Event: { System: { EventID: { '#attributes': { Qualifiers: 16384 }, '#text': 7045 } }, EventData: { ServiceName: 'x\ny', Note: 'tab\there, quote \\" brace }' } } },
+  { Event: { System: { EventID: '1151' }, EventData: null, Data: { '#text': ['a', 'b'] } } },
+  { eventName: 'ConsoleLogin', 'ü': 'Ünïcödé ✓ 😀' },
+];
+const jsonLines = `${EVENTS.map((e) => JSON.stringify(e)).join('\n')}\n`;
+const pretty = `${EVENTS.map((e) => JSON.stringify(e, null, 2)).join('\n')}\n`;
+
+const CASES: [string, string | Buffer][] = [
+  ['JSON Lines', jsonLines],
+  ['JSON Lines with CRLF, blank lines and a BOM', `\ufeff\n${jsonLines.replaceAll('\n', '\r\n  \r\n')}`],
+  ['JSON Lines without a trailing newline', jsonLines.trimEnd()],
+  ['pretty-printed objects', pretty],
+  ['pretty-printed objects, CRLF, BOM, files concatenated with cat', `\ufeff${pretty.replaceAll('\n', '\r\n')}\ufeff${pretty}`],
+  ['objects with nothing between them', EVENTS.map((e) => JSON.stringify(e)).join('')],
+  ['a pretty-printed JSON array', JSON.stringify(EVENTS, null, 2)],
+  ['a one-line JSON array', JSON.stringify(EVENTS)],
+  ['an array missing its closing bracket', JSON.stringify(EVENTS, null, 2).slice(0, -1)],
+  ['a pretty file whose last object is cut off', pretty.slice(0, -20)],
+  ['a pretty file with a truncated object in the middle', `${pretty}{\n  "a": 1,\n${pretty}`],
+  ['JSON Lines with broken, non-object and scalar lines', `${jsonLines}{"a":\n[1]\n"text"\n42\nnull\n${jsonLines}`],
+  ['a too-large record right before broken ones', `${jsonLines}{"pad":"${'x'.repeat(5000)}"}\n{"x":}\n[1]\n${jsonLines}`],
+  ['a deeply nested record', `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}\n${jsonLines}`],
+  ['invalid UTF-8 in one record', Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff, 0xfe]), Buffer.from(`"}\n${jsonLines}`)])],
+  ['an empty file', ''],
+  ['whitespace only', ' \n\t\r\n'],
+  ['UTF-16 text', Buffer.from(`\ufeff${jsonLines}`, 'utf16le')],
+  ['binary data', Buffer.from([0x00, 0x01, 0x02, 0x7b, 0x00])],
+  ['a text log (not JSON)', Array.from({ length: 300 }, (_, i) => `line ${i} of a text log`).join('\n')],
+  ['one good record, then 1,200 broken ones', `${jsonLines}${Array.from({ length: 1200 }, () => '{"x":}').join('\n')}\n${jsonLines}`],
+];
+
+describe('readRawRecords through the pool gives what readRecords gives', () => {
+  for (const [name, content] of CASES) {
+    it(name, async () => {
+      const path = join(temp.dir, `${name.replaceAll(/\W+/g, '-')}.json`);
+      writeFileSync(path, content);
+      writeFileSync(`${path}.gz`, gzipSync(content));
+      for (const inputs of [[path], [`${path}.gz`], [path, `${path}.gz`]]) {
+        for (const chunkRecords of [1, 2, 1024]) {
+          const expected = await reference(inputs, sets, { maxRecordBytes: 4096 });
+          const results: ChunkDetections[] = [];
+          for await (const r of pool.detect(readRawRecords(inputs, { chunkRecords, maxRecordBytes: 4096 }))) results.push(r);
+          expect(results.flatMap((r) => r.bad)).toEqual(expected.bad);
+          expect(results.reduce((n, r) => n + r.events, 0)).toBe(expected.events);
+          expectSameLines(alertLines(results.flatMap((r) => r.alerts)), alertLines(expected.alerts));
+        }
+      }
+    });
+  }
+
+  it('a gzip stream cut short: the records before the cut, then the io report', async () => {
+    const big = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ n: i, pad: `${i}`.repeat(40) })).join('\n');
+    const gz = gzipSync(big);
+    const path = join(temp.dir, 'cut.jsonl.gz');
+    writeFileSync(path, gz.subarray(0, Math.floor(gz.length * 0.6)));
+    const expected = await reference([path], sets);
+    expect(expected.bad.at(-1)?.code).toBe('io');
+    const results: ChunkDetections[] = [];
+    for await (const r of pool.detect(readRawRecords([path], { chunkRecords: 100 }))) results.push(r);
+    expect(results.flatMap((r) => r.bad)).toEqual(expected.bad);
+    expectSameLines(alertLines(results.flatMap((r) => r.alerts)), alertLines(expected.alerts));
+  });
+
+  it('inputs that match nothing or do not exist are reported first, then files in order', async () => {
+    const a = join(temp.dir, 'order-a.jsonl');
+    writeFileSync(a, jsonLines);
+    const inputs = [join(temp.dir, 'nothing-*.jsonl'), join(temp.dir, 'no-such-file.jsonl'), a, join(temp.dir, 'no-such-dir/x.jsonl')];
+    const expected = await reference(inputs, sets);
+    const results: ChunkDetections[] = [];
+    for await (const r of pool.detect(readRawRecords(inputs))) results.push(r);
+    expect(results.flatMap((r) => r.bad)).toEqual(expected.bad);
+    expect(expected.bad.map((b) => b.code)).toEqual(['io', 'io', 'io']);
+    expectSameLines(alertLines(results.flatMap((r) => r.alerts)), alertLines(expected.alerts));
+  });
+});
