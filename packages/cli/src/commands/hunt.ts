@@ -61,9 +61,22 @@ Bad records (invalid JSON or UTF-8, oversized lines) are reported on stderr with
 line and skipped. A summary (events, bad records, alerts by level, top rules, speed) goes
 to stderr at the end.`;
 
-interface RuleSetForEvents {
-  readonly engine: Engine;
+/**
+ * A rule set and the engine for it, compiled on first use: with `--pipeline auto`, input
+ * without non-Windows events never pays for compiling the second rule set.
+ */
+class RuleSetForEvents {
   readonly rules: readonly DetectionRule[];
+  #engine: Engine | null = null;
+
+  constructor(rules: readonly DetectionRule[]) {
+    this.rules = rules;
+  }
+
+  get engine(): Engine {
+    this.#engine ??= createEngine({ rules: this.rules });
+    return this.#engine;
+  }
 }
 
 const MAX_BAD_RECORDS_SHOWN = 20;
@@ -195,8 +208,8 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       await pool.close();
     }
   } else {
-    const forWindows: RuleSetForEvents | null = windows === null ? null : { engine: createEngine({ rules: windows }), rules: windows };
-    const forOther: RuleSetForEvents = { engine: createEngine({ rules: other }), rules: other };
+    const forWindows = windows === null ? null : new RuleSetForEvents(windows);
+    const forOther = new RuleSetForEvents(other);
     for await (const chunk of readRecords(positionals, { chunkRecords: 2048, onBadRecord, onProgress })) {
       events += chunk.length;
       for (const r of chunk) files.add(r.path);
