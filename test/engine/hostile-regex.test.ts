@@ -1,7 +1,7 @@
 // A regular expression written to backtrack catastrophically must not hang the engine:
 // rules' regexes run on RE2 (linear time). With a backtracking engine, `(a+)+$` on 30
 // characters of `a` followed by `b` takes minutes; here the test finishes in milliseconds
-// (it asserts no timing; a hang would hit the test timeout).
+// (tests assert no timing: a hang would hit the test timeout).
 import { describe, expect, it } from 'vitest';
 import { detect } from '@siemlite/core';
 import { loadRulesFromText } from '@siemlite/rules';

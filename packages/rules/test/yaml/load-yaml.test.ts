@@ -71,9 +71,7 @@ describe('loadYaml', () => {
       const prev = names[i - 1] as string;
       lines.push(`${names[i]}: &${names[i]} [${Array(9).fill(`*${prev}`).join(',')}]`);
     }
-    const started = Date.now();
     const { documents } = loadYaml('bomb.yml', lines.join('\n'));
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(documents[0]?.errors[0]?.code).toBe('yaml-alias');
   });
 
