@@ -36,7 +36,8 @@ export function createAlertWriter(format: AlertFormat, out: (text: string) => vo
         wroteHeader = true;
       }
       const line = `${(a.timestamp ?? '-').slice(0, 24).padEnd(24)} ${(a.rule.level ?? '-').padEnd(13)} ${truncate(a.rule.title, 50).padEnd(50)} ${a.source.path}:${a.source.record}`;
-      out(`${truncate(line, Math.max(40, options.width))}\n`);
+      // Fit the terminal when its width is known and usable; never cut below the columns.
+      out(`${options.width >= 80 ? truncate(line, options.width) : line}\n`);
     },
     end: () => {
       if (!wroteHeader) out('no alerts\n');
