@@ -379,7 +379,6 @@ function finish(pending: Pending, fileCount: number, options: LoadRulesOptions):
   });
 
   const filtered: DetectionRule[] = [];
-  const fileOf = new Map<string, string>();
   for (const { key, p } of detections) {
     let condition = p.condition;
     filters.forEach((f, i) => {
@@ -387,14 +386,13 @@ function finish(pending: Pending, fileCount: number, options: LoadRulesOptions):
       const applies = targets === 'any' || (targets !== undefined && targets.has(key));
       if (applies && logsourceContains(p.logsource, f.p.logsource)) condition = And.create([condition, f.p.parsed.condition]);
     });
-    fileOf.set(key, p.file);
     filtered.push({ kind: 'DetectionRule', key, ...p.meta, logsource: p.logsource, condition, isMapped: true, shouldAlert: true });
   }
   const processed = processRules(filtered, pipelines);
   for (const e of processed.errors) {
     pending.errors.push(e);
-    const file = e.location?.file ?? (e.ruleId === null ? undefined : fileOf.get(e.ruleId));
-    if (file !== undefined) pending.filesWithErrors.add(file);
+    // processRules passes each rule's origin, so its errors are located in the rule's file.
+    if (e.location !== null) pending.filesWithErrors.add(e.location.file);
   }
   const loweredRules = processed.rules;
 
