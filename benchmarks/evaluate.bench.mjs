@@ -55,6 +55,7 @@ const isWindows = core.isWindowsEvent ?? ((v) => isEvtxEvent(v) || ('EventID' in
 const builder = new BatchBuilder({ fields: plan.fields, withKeywords: plan.hasKeywords });
 const batches = [];
 let pending = [];
+let sources = [];
 let events = 0;
 let skipped = 0;
 let bytes = 0;
@@ -70,13 +71,15 @@ await eachLine(file, (line) => {
   events++;
   bytes += Buffer.byteLength(line) + 1;
   pending.push(normalizeEvent(value));
+  sources.push(value); // keyword search reads the record as read (BatchBuilder#build)
   if (pending.length === batchRows) {
-    batches.push(builder.build(pending));
+    batches.push(builder.build(pending, sources));
     pending = [];
+    sources = [];
   }
   return true;
 });
-if (pending.length > 0) batches.push(builder.build(pending));
+if (pending.length > 0) batches.push(builder.build(pending, sources));
 pending = [];
 const prepareMs = ms(t0);
 

@@ -1,5 +1,7 @@
-// Builds EventBatches from parsed events: one pass per field over the rows, with a field
-// accessor compiled once (exact key first, then the dotted path: sigma-semantics.md §2.2).
+// Builds EventBatches from parsed events in one pass over the rows: each event's own keys
+// are looked up in the rule set's field index (a few dozen keys per event instead of ~200
+// field reads, most of them misses), and dotted names go through an accessor compiled once
+// (exact key first, then the path: sigma-semantics.md §2.2).
 import { compileFieldPath } from '../event/lookup-field.js';
 import { EventBatch, KEYWORD_COLUMN, CellKind, type FieldColumn } from './event-batch.js';
 
@@ -21,13 +23,32 @@ export class BatchBuilder {
   readonly #withKeywords: boolean;
   readonly #grows: boolean;
   readonly #known: Set<string>;
+  /**
+   * Plain field names (no dot, not an Object.prototype member) by column index. A row's
+   * own keys are looked up here: an event has a few dozen keys while a rule set reads
+   * ~200 fields, and a missing property read on a megamorphic object is the slow path.
+   */
+  readonly #plainIndex = new Map<string, number>();
+  /** Columns read through their compiled accessor (dotted paths, `constructor`, ...). */
+  readonly #pathColumns: number[] = [];
 
   constructor(options: BatchBuilderOptions) {
     this.#grows = options.fields === 'all';
-    this.#fields = options.fields === 'all' ? [] : [...new Set(options.fields)];
-    this.#known = new Set(this.#fields);
-    this.#accessors = this.#fields.map((f) => compileFieldPath(f));
+    this.#fields = [];
+    this.#accessors = [];
+    this.#known = new Set();
+    if (options.fields !== 'all') for (const f of options.fields) this.#add(f);
     this.#withKeywords = options.withKeywords;
+  }
+
+  #add(field: string): void {
+    if (this.#known.has(field)) return;
+    this.#known.add(field);
+    const index = this.#fields.length;
+    this.#fields.push(field);
+    this.#accessors.push(compileFieldPath(field));
+    if (!field.includes('.') && !(field in Object.prototype)) this.#plainIndex.set(field, index);
+    else this.#pathColumns.push(index);
   }
 
   /** The schema so far: one column per field, in the order the fields first appeared. */
@@ -35,24 +56,40 @@ export class BatchBuilder {
     return this.#fields;
   }
 
-  build(events: readonly Record<string, unknown>[]): EventBatch {
+  /**
+   * Builds one batch. `keywordSources[row]` is what keyword search reads for that row: the
+   * record as read, before normalization (sigma-semantics.md §5: "every scalar value of the
+   * event"), so that a normalized Windows event is not searched twice (its flat fields and
+   * the original under `Event`). Defaults to the events themselves.
+   */
+  build(events: readonly Record<string, unknown>[], keywordSources: readonly unknown[] = events): EventBatch {
     if (this.#grows) {
       for (const event of events) {
         for (const key in event) {
-          if (!this.#known.has(key) && Object.hasOwn(event, key)) {
-            this.#known.add(key);
-            this.#fields.push(key);
-            this.#accessors.push((e) => (Object.hasOwn(e, key) ? e[key] : undefined));
-          }
+          if (!this.#known.has(key) && Object.hasOwn(event, key)) this.#add(key);
         }
       }
     }
-    const columns: FieldColumn[] = [];
-    for (let f = 0; f < this.#fields.length; f++) {
-      columns.push(buildColumn(this.#fields[f] as string, this.#accessors[f] as (e: Record<string, unknown>) => unknown, events));
+    const n = events.length;
+    const cols: ColumnBuilder[] = [];
+    for (let f = 0; f < this.#fields.length; f++) cols.push(new ColumnBuilder(this.#fields[f] as string, n));
+    const plain = this.#plainIndex;
+    const paths = this.#pathColumns;
+    const accessors = this.#accessors;
+    for (let row = 0; row < n; row++) {
+      const event = events[row] as Record<string, unknown>;
+      for (const key in event) {
+        const f = plain.get(key);
+        if (f !== undefined) (cols[f] as ColumnBuilder).put(row, event[key]);
+      }
+      for (let p = 0; p < paths.length; p++) {
+        const f = paths[p] as number;
+        (cols[f] as ColumnBuilder).put(row, (accessors[f] as (e: Record<string, unknown>) => unknown)(event));
+      }
     }
-    if (this.#withKeywords) columns.push(buildKeywordColumn(events));
-    return new EventBatch(events.length, columns);
+    const columns: FieldColumn[] = cols.map((c) => c.finish());
+    if (this.#withKeywords) columns.push(buildKeywordColumn(keywordSources, n));
+    return new EventBatch(n, columns);
   }
 }
 
@@ -71,84 +108,112 @@ class DictionaryBuilder {
   }
 }
 
-function buildColumn(name: string, get: (e: Record<string, unknown>) => unknown, events: readonly Record<string, unknown>[]): FieldColumn {
-  const n = events.length;
-  const kinds = new Uint8Array(n);
-  const keys = new Int32Array(n).fill(-1);
-  const dict = new DictionaryBuilder();
-  let listOffsets: Int32Array | null = null;
-  let listKeys: number[] | null = null;
-  for (let row = 0; row < n; row++) {
-    const v = get(events[row] as Record<string, unknown>);
+/** One column being filled row by row; rows never put stay ABSENT. */
+class ColumnBuilder {
+  readonly #name: string;
+  readonly #rows: number;
+  readonly #kinds: Uint8Array;
+  readonly #keys: Int32Array;
+  readonly #dict = new DictionaryBuilder();
+  #listOffsets: Int32Array | null = null;
+  #listKeys: number[] | null = null;
+  /** Rows below this have their list offsets written. */
+  #offsetsDone = 0;
+
+  constructor(name: string, rows: number) {
+    this.#name = name;
+    this.#rows = rows;
+    this.#kinds = new Uint8Array(rows);
+    this.#keys = new Int32Array(rows).fill(-1);
+  }
+
+  put(row: number, v: unknown): void {
     switch (typeof v) {
-      case 'undefined':
-        break; // ABSENT is 0
       case 'string':
-        kinds[row] = CellKind.STRING;
-        keys[row] = dict.key(v);
+        this.#kinds[row] = CellKind.STRING;
+        this.#keys[row] = this.#dict.key(v);
         break;
       case 'number':
-        kinds[row] = CellKind.NUMBER;
-        keys[row] = dict.key(String(v));
+        this.#kinds[row] = CellKind.NUMBER;
+        this.#keys[row] = this.#dict.key(String(v));
         break;
       case 'boolean':
-        kinds[row] = CellKind.BOOLEAN;
-        keys[row] = dict.key(v ? 'true' : 'false');
+        this.#kinds[row] = CellKind.BOOLEAN;
+        this.#keys[row] = this.#dict.key(v ? 'true' : 'false');
         break;
       case 'object':
-        if (v === null) kinds[row] = CellKind.NULL;
-        else if (Array.isArray(v)) {
-          kinds[row] = CellKind.LIST;
-          if (listOffsets === null) {
-            // Lists are rare (evtx `Data`): offsets are only allocated once one appears.
-            listOffsets = new Int32Array(n + 1);
-            listKeys = [];
-          }
-          for (const item of v) {
-            if (typeof item === 'string') listKeys!.push(dict.key(item));
-            else if (typeof item === 'number') listKeys!.push(dict.key(String(item)));
-            else if (typeof item === 'boolean') listKeys!.push(dict.key(item ? 'true' : 'false'));
-          }
-        } else kinds[row] = CellKind.OBJECT;
+        if (v === null) this.#kinds[row] = CellKind.NULL;
+        else if (Array.isArray(v)) this.#putList(row, v);
+        else this.#kinds[row] = CellKind.OBJECT;
         break;
       default:
-        break;
+        break; // undefined (absent), functions, symbols, bigints: ABSENT
     }
-    if (listOffsets !== null) listOffsets[row + 1] = listKeys!.length;
   }
-  return {
-    name,
-    kinds,
-    keys,
-    dictionary: dict.values,
-    listOffsets,
-    listKeys: listKeys === null ? null : Int32Array.from(listKeys),
-  };
+
+  #putList(row: number, v: readonly unknown[]): void {
+    this.#kinds[row] = CellKind.LIST;
+    // Lists are rare (evtx `Data`): offsets are only allocated once one appears.
+    this.#listOffsets ??= new Int32Array(this.#rows + 1);
+    const listKeys = (this.#listKeys ??= []);
+    this.#fillOffsets(row);
+    for (const item of v) {
+      if (typeof item === 'string') listKeys.push(this.#dict.key(item));
+      else if (typeof item === 'number') listKeys.push(this.#dict.key(String(item)));
+      else if (typeof item === 'boolean') listKeys.push(this.#dict.key(item ? 'true' : 'false'));
+    }
+    this.#listOffsets[row + 1] = listKeys.length;
+    this.#offsetsDone = row + 1;
+  }
+
+  /** Rows before `row` without a list end where the list keys stand now. */
+  #fillOffsets(row: number): void {
+    const offsets = this.#listOffsets as Int32Array;
+    const length = (this.#listKeys as number[]).length;
+    for (let r = this.#offsetsDone; r < row; r++) offsets[r + 1] = length;
+  }
+
+  finish(): FieldColumn {
+    if (this.#listOffsets !== null) this.#fillOffsets(this.#rows);
+    return {
+      name: this.#name,
+      kinds: this.#kinds,
+      keys: this.#keys,
+      dictionary: this.#dict.values,
+      listOffsets: this.#listOffsets,
+      listKeys: this.#listKeys === null ? null : Int32Array.from(this.#listKeys),
+    };
+  }
 }
 
-/** Every scalar value of each event, recursively, as one list row per event (§5: not keys). */
-function buildKeywordColumn(events: readonly Record<string, unknown>[]): FieldColumn {
-  const n = events.length;
+/**
+ * Every scalar value of each event, recursively, as one list row per event (§5: not keys).
+ * Not deduplicated: nearly all of an event's text is in values unique to it (messages,
+ * command lines, GUIDs, times), so hashing every value to share the few repeats cost more
+ * than scanning them again. The dictionary is the values in row order.
+ */
+function buildKeywordColumn(sources: readonly unknown[], n: number): FieldColumn {
   const kinds = new Uint8Array(n).fill(CellKind.LIST);
   const keys = new Int32Array(n).fill(-1);
   const listOffsets = new Int32Array(n + 1);
-  const listKeys: number[] = [];
-  const dict = new DictionaryBuilder();
-  const stack: unknown[] = [];
+  const values: string[] = [];
   for (let row = 0; row < n; row++) {
-    stack.push(events[row]);
-    while (stack.length > 0) {
-      const v = stack.pop();
-      if (typeof v === 'string') listKeys.push(dict.key(v));
-      else if (typeof v === 'number') listKeys.push(dict.key(String(v)));
-      else if (typeof v === 'boolean') listKeys.push(dict.key(v ? 'true' : 'false'));
-      else if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
-      else if (v !== null && typeof v === 'object') {
-        const values = Object.values(v);
-        for (let i = values.length - 1; i >= 0; i--) stack.push(values[i]);
-      }
-    }
-    listOffsets[row + 1] = listKeys.length;
+    collectScalars(sources[row], values);
+    listOffsets[row + 1] = values.length;
   }
-  return { name: KEYWORD_COLUMN, kinds, keys, dictionary: dict.values, listOffsets, listKeys: Int32Array.from(listKeys) };
+  const listKeys = new Int32Array(values.length);
+  for (let i = 0; i < listKeys.length; i++) listKeys[i] = i;
+  return { name: KEYWORD_COLUMN, kinds, keys, dictionary: values, listOffsets, listKeys };
+}
+
+/** Depth first, in document order; nesting is bounded by the readers (1,000 levels). */
+function collectScalars(v: unknown, out: string[]): void {
+  if (typeof v === 'string') out.push(v);
+  else if (typeof v === 'number') out.push(String(v));
+  else if (typeof v === 'boolean') out.push(v ? 'true' : 'false');
+  else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) collectScalars(v[i], out);
+  else if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    for (const key in o) if (Object.hasOwn(o, key)) collectScalars(o[key], out);
+  }
 }

@@ -117,7 +117,7 @@ export class Engine {
     const events = this.#normalized;
     this.#pending = [];
     this.#normalized = [];
-    const matches = evaluateBatch(this.plan, this.#builder.build(events));
+    const matches = evaluateBatch(this.plan, this.#builder.build(events, records.map((r) => r.value)));
     if (matches.count === 0) return;
     // Matches come grouped by rule; alerts go out in input order, then rule order.
     const order = new Int32Array(matches.count);

@@ -43,6 +43,8 @@ class RuleSetSlot {
   /** Indexed like the Engine's alert rules: by position in the rules given. */
   readonly alerting: Uint8Array;
   readonly events: Record<string, unknown>[] = [];
+  /** Per row of `events`: the record as parsed, which keyword search reads. */
+  readonly sources: Record<string, unknown>[] = [];
   /** Per row of `events`: its record index in the chunk. */
   readonly indexes: number[] = [];
   readonly #wire: WorkerRuleSet;
@@ -111,6 +113,7 @@ function evaluateRecords(state: WorkerState, task: RecordsTask): RecordsReply {
   for (let k = 0; k < sets.length; k++) {
     const set = sets[k] as RuleSetSlot;
     set.events.length = 0;
+    set.sources.length = 0;
     set.indexes.length = 0;
   }
   const normalized: (Record<string, unknown> | undefined)[] = new Array(count);
@@ -136,6 +139,7 @@ function evaluateRecords(state: WorkerState, task: RecordsTask): RecordsReply {
       const set = sets[k] as RuleSetSlot;
       if (set.route === ROUTE_ALL || (set.route === ROUTE_WINDOWS) === isWindows) {
         set.events.push(event);
+        set.sources.push(value);
         set.indexes.push(i);
       }
     }
@@ -148,7 +152,7 @@ function evaluateRecords(state: WorkerState, task: RecordsTask): RecordsReply {
   for (let k = 0; k < sets.length; k++) {
     const set = sets[k] as RuleSetSlot;
     if (set.events.length === 0) continue;
-    const matches = evaluateBatch(set.plan, set.builder.build(set.events));
+    const matches = evaluateBatch(set.plan, set.builder.build(set.events, set.sources));
     for (let j = 0; j < matches.count; j++) {
       const rule = matches.ruleIndexes[j] as number;
       if (set.alerting[rule] === 0) continue;
@@ -172,6 +176,7 @@ function evaluateRecords(state: WorkerState, task: RecordsTask): RecordsReply {
   for (let k = 0; k < sets.length; k++) {
     const set = sets[k] as RuleSetSlot;
     set.events.length = 0; // don't keep a chunk's events alive until the next task
+    set.sources.length = 0;
     set.indexes.length = 0;
   }
   return { kind: 'records', bytes: task.bytes, matches: pairs, timestamps, badAt, badCodes, badMessages };

@@ -85,3 +85,18 @@ describe('BatchBuilder with a growing schema', () => {
     expect([...c.kinds]).toEqual([CellKind.NUMBER, CellKind.STRING]);
   });
 });
+
+describe('BatchBuilder keyword sources', () => {
+  it('searches the record as read, each scalar once, when normalized events come with their sources', () => {
+    const raw = { Event: { System: { EventID: 1, Channel: 'Sysmon' }, EventData: { Image: 'C:\\a.exe  ', Note: null } } };
+    // What normalizeEvent makes of it: flat fields plus the original under `Event`.
+    const normalized = { Event: raw.Event, EventID: 1, Channel: 'Sysmon', Image: 'C:\\a.exe', Note: '' };
+    const builder = new BatchBuilder({ fields: ['Image'], withKeywords: true });
+    const c = builder.build([normalized], [raw]).column(KEYWORD_COLUMN)!;
+    const values = [...c.listKeys!.subarray(c.listOffsets![0], c.listOffsets![1])].map((k) => c.dictionary[k]);
+    expect(values).toEqual(['1', 'Sysmon', 'C:\\a.exe  ']);
+    // Without sources the event itself is searched: flat fields and the original.
+    const both = builder.build([normalized]).column(KEYWORD_COLUMN)!;
+    expect(both.listOffsets![1]).toBe(7);
+  });
+});
