@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -19,5 +21,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The CLI caches loaded rules in the user's cache folder by default: tests that run it
+    // (and do not pick their own folder) use a scratch one instead.
+    env: { SIEMLITE_CACHE_DIR: process.env['SIEMLITE_CACHE_DIR'] ?? join(tmpdir(), 'siemlite-test-cache') },
   },
 });

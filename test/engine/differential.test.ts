@@ -7,41 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { detect, type DetectionRule, type Node } from '@siemlite/core';
 import { loadRulesFromText } from '@siemlite/rules';
 import { referenceMatches } from './reference-matcher.js';
+import { Rng } from '../support/random.js';
 
 type Event = Record<string, unknown>;
-
-// ---- PRNG -------------------------------------------------------------------------------
-
-/** mulberry32: a tiny, well-mixed 32-bit generator; enough for test data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Rng {
-  readonly next: () => number;
-  constructor(seed: number) {
-    this.next = prng(seed);
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[this.int(list.length)] as T;
-  }
-  between(lo: number, hi: number): number {
-    return lo + this.int(hi - lo + 1);
-  }
-}
 
 // ---- value pools shared by rules and events ----------------------------------------------
 

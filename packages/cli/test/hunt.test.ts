@@ -1,12 +1,20 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../src/cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const SAMPLE = join(ROOT, 'rules/samples/windows-sample.jsonl');
+
+// hunt keeps a rule cache: in a temporary folder here, never in the user's ~/.cache.
+const CACHE_DIR = mkdtempSync(join(tmpdir(), 'siemlite-hunt-cache-'));
+beforeAll(() => void vi.stubEnv('SIEMLITE_CACHE_DIR', CACHE_DIR));
+afterAll(() => {
+  vi.unstubAllEnvs();
+  rmSync(CACHE_DIR, { recursive: true, force: true });
+});
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -117,6 +125,35 @@ describe('siemlite hunt', () => {
   it('lists --workers in its help and rejects a --workers that is not a whole number', async () => {
     expect((await run('hunt', '--help')).out).toMatch(/--workers N/);
     for (const bad of ['x', '1.5', '-1', '']) expect((await run('hunt', `--workers=${bad}`, SAMPLE)).code).toBe(2);
+  });
+
+  it('gives the same alerts and summary with a cold, a warm, no or an unwritable rule cache', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'siemlite-hunt-cache-'));
+    const withoutTime = (r: { code: number; out: string; err: string }): unknown => ({ ...r, err: r.err.replace(/elapsed .*\n/, '') });
+    try {
+      vi.stubEnv('SIEMLITE_CACHE_DIR', dir);
+      const cold = await run('hunt', SAMPLE);
+      expect(readdirSync(dir)).toHaveLength(1);
+      const warm = await run('hunt', SAMPLE);
+      const none = await run('hunt', '--no-rule-cache', SAMPLE);
+      expect(jsonl(cold.out).length).toBeGreaterThan(0);
+      expect(withoutTime(warm)).toEqual(withoutTime(cold));
+      expect(withoutTime(none)).toEqual(withoutTime(cold));
+
+      const blocker = join(dir, 'a-file');
+      writeFileSync(blocker, '');
+      vi.stubEnv('SIEMLITE_CACHE_DIR', join(blocker, 'cache'));
+      const blocked = await run('hunt', SAMPLE);
+      expect(blocked.code).toBe(0);
+      expect(blocked.out).toBe(cold.out);
+      expect(blocked.err).toMatch(/^siemlite: warning: cannot write the rule cache .*ENOTDIR/);
+      // --quiet keeps stderr for rule and record problems only.
+      expect((await run('hunt', '--quiet', SAMPLE)).err).toBe('');
+      expect((await run('hunt', '--help')).out).toMatch(/--no-rule-cache/);
+    } finally {
+      vi.stubEnv('SIEMLITE_CACHE_DIR', CACHE_DIR);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 on bad usage', async () => {

@@ -1,8 +1,19 @@
-import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../src/cli.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../../test/fixtures/rules');
+const SHIPPED_RULES = resolve(import.meta.dirname, '../../../rules');
+
+// validate keeps a rule cache: in a temporary folder here, never in the user's ~/.cache.
+const CACHE_DIR = mkdtempSync(join(tmpdir(), 'siemlite-validate-cache-'));
+beforeAll(() => void vi.stubEnv('SIEMLITE_CACHE_DIR', CACHE_DIR));
+afterAll(() => {
+  vi.unstubAllEnvs();
+  rmSync(CACHE_DIR, { recursive: true, force: true });
+});
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -44,6 +55,56 @@ describe('siemlite validate', () => {
     const { code, out } = await run('validate', resolve(FIXTURES, 'good'), '--pipeline', 'windows');
     expect(code).toBe(0);
     expect(out).toContain('1 rules, 1 correlations, 1 filters loaded; 0 errors');
+  });
+
+  it('prints byte-identical output on a second run, from the rule cache, which it does not rewrite', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'siemlite-validate-cache-'));
+    vi.stubEnv('SIEMLITE_CACHE_DIR', dir);
+    try {
+      for (const format of ['text', 'json']) {
+        const argv = ['validate', '--warnings', '--format', format, '--pipeline', 'windows', resolve(FIXTURES, 'bad'), resolve(FIXTURES, 'good'), SHIPPED_RULES];
+        const first = await run(...argv);
+        expect(first.code).toBe(1);
+        expect(first.err).toBe('');
+        const [file] = readdirSync(dir);
+        expect(file).toMatch(/\.cache$/);
+        const stamp = (): unknown => {
+          const st = statSync(join(dir, file as string));
+          return [st.ino, st.mtimeMs, st.size];
+        };
+        const written = stamp();
+        const second = await run(...argv);
+        expect(second).toEqual(first);
+        // A rewrite renames a new file over the old one: another inode.
+        expect(stamp()).toEqual(written);
+        expect(readdirSync(dir)).toEqual([file]);
+      }
+    } finally {
+      vi.stubEnv('SIEMLITE_CACHE_DIR', CACHE_DIR);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes no cache with --no-rule-cache, and warns but validates when the cache cannot be written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'siemlite-validate-cache-'));
+    vi.stubEnv('SIEMLITE_CACHE_DIR', dir);
+    try {
+      const plain = await run('validate', '--no-rule-cache', resolve(FIXTURES, 'good'));
+      expect(plain.code).toBe(0);
+      expect(readdirSync(dir)).toEqual([]);
+      expect((await run('validate', '--help')).out).toMatch(/--no-rule-cache/);
+
+      const blocker = join(dir, 'a-file');
+      writeFileSync(blocker, '');
+      vi.stubEnv('SIEMLITE_CACHE_DIR', join(blocker, 'cache'));
+      const blocked = await run('validate', resolve(FIXTURES, 'good'));
+      expect(blocked.code).toBe(0);
+      expect(blocked.out).toBe(plain.out);
+      expect(blocked.err).toMatch(/^siemlite: warning: cannot write the rule cache .*ENOTDIR.*\n$/);
+    } finally {
+      vi.stubEnv('SIEMLITE_CACHE_DIR', CACHE_DIR);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([

@@ -25,6 +25,7 @@ import { applyPipeline, resolvePlaceholders } from './pipeline/apply-pipeline.js
 import type { ProcessingPipeline } from './pipeline/pipeline.js';
 import type { LowerItemContext } from './modifiers/lower-item.js';
 import { loadYaml, type Locator, type YamlEntry, type YamlMap } from './yaml/load-yaml.js';
+import { RuleCache, type RuleCacheOptions } from './rule-cache.js';
 
 /** Rule files larger than this are rejected unread: no real rule comes close (the largest SigmaHQ rule is ~40 KB). */
 export const DEFAULT_MAX_RULE_FILE_BYTES = 4 * 1024 * 1024;
@@ -40,6 +41,14 @@ export interface LoadRulesOptions {
   readonly placeholderFallback?: 'error' | 'wildcard';
   /** Called once per file, before it is read (progress reporting). */
   readonly onFile?: (file: string) => void;
+  /**
+   * Keep what loading each file gives (parsed and lowered, with its errors and warnings) in
+   * a cache folder, keyed by the file's path and the hash of its bytes, so that loading
+   * unchanged files again skips YAML parsing and lowering. The result is the same as
+   * without the cache. Cache problems never fail a load (see {@link RuleCacheOptions}).
+   * Default: no cache.
+   */
+  readonly cache?: RuleCacheOptions;
 }
 
 /** What {@link loadRules} returns: every rule that loaded, and every error and warning. */
@@ -79,6 +88,16 @@ interface PendingFilter {
   readonly docIndex: number;
 }
 
+/** What loading one file adds to {@link Pending}: the unit the rule cache stores. */
+interface FileResult {
+  readonly detections: readonly PendingDetection[];
+  readonly correlations: readonly PendingCorrelation[];
+  readonly filters: readonly PendingFilter[];
+  readonly errors: readonly ErrorRecord[];
+  readonly warnings: readonly ErrorRecord[];
+  readonly hasErrors: boolean;
+}
+
 interface Pending {
   readonly detections: PendingDetection[];
   readonly correlations: PendingCorrelation[];
@@ -101,11 +120,39 @@ export function loadRules(paths: readonly string[], options: LoadRulesOptions = 
   for (const path of paths) collectFiles(path, files, pending);
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_RULE_FILE_BYTES;
   const ctx = contextFor(options);
+  const cache = options.cache === undefined ? null : RuleCache.open(options.cache, cacheConfiguration(ctx, maxBytes));
   for (const file of files) {
     options.onFile?.(file);
-    const text = readRuleFile(file, maxBytes, pending);
-    if (text !== null) loadDocuments(file, text, ctx, pending);
+    const bytes = readRuleBytes(file, maxBytes, pending);
+    if (bytes === null) continue;
+    if (cache === null) {
+      const text = decodeRuleText(file, bytes, pending);
+      if (text !== null) loadDocuments(file, text, ctx, pending);
+      continue;
+    }
+    // Per file: a hit replays what parsing gave last time; a miss parses and stores it.
+    const hash = RuleCache.hashBytes(bytes);
+    const cached = cache.get(file, hash, isEncodedFileResult);
+    if (cached !== undefined) {
+      addFileResult(pending, file, decodeFileResult(cached));
+      continue;
+    }
+    const text = decodeRuleText(file, bytes, pending);
+    if (text === null) continue;
+    const own = newPending();
+    loadDocuments(file, text, ctx, own);
+    const result: FileResult = {
+      detections: own.detections,
+      correlations: own.correlations,
+      filters: own.filters,
+      errors: own.errors,
+      warnings: own.warnings,
+      hasErrors: own.filesWithErrors.has(file),
+    };
+    cache.set(file, hash, encodeFileResult(result));
+    addFileResult(pending, file, result);
   }
+  cache?.save(new Set(files));
   return finish(pending, files.length, options);
 }
 
@@ -157,24 +204,100 @@ function collectFiles(path: string, out: string[], pending: Pending): void {
   }
 }
 
-function readRuleFile(file: string, maxBytes: number, pending: Pending): string | null {
-  const fail = (code: 'io' | 'yaml-too-large', message: string): null => {
-    pending.errors.push(errorRecord(code, message, fileLoc(file)));
-    pending.filesWithErrors.add(file);
-    return null;
-  };
+function failFile(pending: Pending, file: string, code: 'io' | 'yaml-too-large', message: string): null {
+  pending.errors.push(errorRecord(code, message, fileLoc(file)));
+  pending.filesWithErrors.add(file);
+  return null;
+}
+
+function readRuleBytes(file: string, maxBytes: number, pending: Pending): Uint8Array | null {
   try {
     const size = statSync(file).size;
     if (size > maxBytes) {
-      return fail('yaml-too-large', `rule file is ${size} bytes, over the ${maxBytes}-byte limit (not read)`);
+      return failFile(pending, file, 'yaml-too-large', `rule file is ${size} bytes, over the ${maxBytes}-byte limit (not read)`);
     }
-    const bytes = readFileSync(file);
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    return readFileSync(file);
   } catch (e) {
-    if (e instanceof TypeError) return fail('io', `rule file is not valid UTF-8`);
-    return fail('io', `cannot read rule file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    return failFile(pending, file, 'io', `cannot read rule file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
+}
+
+function decodeRuleText(file: string, bytes: Uint8Array, pending: Pending): string | null {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return failFile(pending, file, 'io', `rule file is not valid UTF-8`);
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * Everything besides a file's path and bytes (and the loader's code) that its result
+ * depends on: the whole lowering context, so a field added to it later is covered too.
+ */
+function cacheConfiguration(ctx: LowerItemContext, maxFileBytes: number): unknown {
+  return {
+    ...ctx,
+    placeholders: [...ctx.placeholders],
+    placeholderFallback: ctx.placeholderFallback ?? 'error',
+    maxFileBytes,
+  };
+}
+
+function addFileResult(pending: Pending, file: string, result: FileResult): void {
+  // Loops, not push(...list): a hostile file can hold more errors than a call takes arguments.
+  for (const d of result.detections) pending.detections.push(d);
+  for (const c of result.correlations) pending.correlations.push(c);
+  for (const f of result.filters) pending.filters.push(f);
+  for (const e of result.errors) pending.errors.push(e);
+  for (const w of result.warnings) pending.warnings.push(w);
+  if (result.hasErrors) pending.filesWithErrors.add(file);
+}
+
+/** A {@link FileResult} as plain JSON data: the one Map (correlation aliases) as entry lists. */
+interface EncodedFileResult extends Omit<FileResult, 'correlations'> {
+  readonly correlations: readonly EncodedCorrelation[];
+}
+
+interface EncodedCorrelation extends Omit<PendingCorrelation, 'parsed'> {
+  readonly parsed: Omit<ParsedCorrelation, 'aliases'> & {
+    readonly aliases: readonly { alias: string; fields: readonly (readonly [string, { field: string; loc: SourceLocation }])[] }[];
+  };
+}
+
+function encodeFileResult(result: FileResult): EncodedFileResult {
+  return {
+    ...result,
+    correlations: result.correlations.map((c) => ({
+      ...c,
+      parsed: { ...c.parsed, aliases: c.parsed.aliases.map((a) => ({ alias: a.alias, fields: [...a.fields] })) },
+    })),
+  };
+}
+
+function decodeFileResult(encoded: EncodedFileResult): FileResult {
+  return {
+    ...encoded,
+    correlations: encoded.correlations.map((c) => ({
+      ...c,
+      parsed: { ...c.parsed, aliases: c.parsed.aliases.map((a) => ({ alias: a.alias, fields: new Map(a.fields) })) },
+    })),
+  };
+}
+
+/** The shape check of a cache entry (its content is covered by the cache file's checksum). */
+function isEncodedFileResult(value: unknown): value is EncodedFileResult {
+  if (value === null || typeof value !== 'object') return false;
+  const v = value as Record<string, unknown>;
+  return (
+    Array.isArray(v.detections) &&
+    Array.isArray(v.correlations) &&
+    Array.isArray(v.filters) &&
+    Array.isArray(v.errors) &&
+    Array.isArray(v.warnings) &&
+    typeof v.hasErrors === 'boolean'
+  );
 }
 
 /** Runs collection actions (§1.2) over the documents of one file and parses each rule. */

@@ -1,6 +1,7 @@
 // Public surface of @siemlite/rules: the Sigma front end. Named re-exports only.
 export { DEFAULT_MAX_RULE_FILE_BYTES, PIPELINE_FOLDER, loadRules, loadRulesFromText, processRules } from './collection.js';
 export type { LoadRulesOptions, RuleSet } from './collection.js';
+export type { RuleCacheOptions, RuleCacheReport } from './rule-cache.js';
 
 export { parseCondition, MAX_CONDITION_DEPTH } from './condition/parse-condition.js';
 export type { ConditionSyntaxIssue, ParsedCondition } from './condition/parse-condition.js';

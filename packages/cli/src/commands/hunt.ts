@@ -28,6 +28,7 @@ import { formatDiagnostic } from '../output/diagnostics.js';
 import { createAlertWriter, type AlertFormat } from '../output/alert-writer.js';
 import { Progress } from '../output/progress.js';
 import { resolvePipelines } from '../pipelines.js';
+import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
 import { UsageError } from '../usage-error.js';
 import type { CommandIo } from './validate.js';
 
@@ -55,6 +56,7 @@ options:
                           files hold 32 MiB or more, else this thread (each worker compiles
                           the rules, which only pays off on larger input). Alerts come out
                           in the same order either way
+${noRuleCacheUsage(26)}
   -h, --help              show this help
 
 Bad records (invalid JSON or UTF-8, oversized lines) are reported on stderr with file and
@@ -93,6 +95,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       'min-level': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       workers: { type: 'string' },
+      'no-rule-cache': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -118,6 +121,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   for (const p of rulePaths) if (!existsSync(p)) throw new UsageError(`--rules: '${p}' does not exist`);
   const quiet = values.quiet;
   const started = process.hrtime.bigint();
+  const cache = ruleCacheOption(values['no-rule-cache'], quiet ? null : io.stderr);
 
   // Rules: one rule set per pipeline in use (auto: windows for Windows events, none otherwise).
   const mode = values.pipeline;
@@ -135,7 +139,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   let other: readonly DetectionRule[];
   if (mode === 'auto') {
     // Load and lower once; the windows pipeline is then applied to the lowered rules.
-    const base = loadRules(rulePaths);
+    const base = loadRules(rulePaths, cache === undefined ? {} : { cache });
     loadErrors.push(...base.errors);
     const { pipelines, errors } = resolvePipelines('windows');
     loadErrors.push(...errors);
@@ -146,7 +150,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   } else {
     const { pipelines, errors } = resolvePipelines(mode);
     loadErrors.push(...errors);
-    const set = loadRules(rulePaths, { pipelines });
+    const set = loadRules(rulePaths, { pipelines, ...(cache === undefined ? {} : { cache }) });
     loadErrors.push(...set.errors);
     other = mode === 'none' ? set.rules.filter(keep) : mappedOnly(set.rules);
   }

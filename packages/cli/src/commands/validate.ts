@@ -5,6 +5,7 @@ import { loadRules } from '@siemlite/rules';
 import { formatDiagnostic, SourceExcerpts } from '../output/diagnostics.js';
 import { Progress } from '../output/progress.js';
 import { resolvePipelines } from '../pipelines.js';
+import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
 import { UsageError } from '../usage-error.js';
 
 export const VALIDATE_USAGE = `usage: siemlite validate PATH... [options]
@@ -18,6 +19,7 @@ options:
   --warnings             also print warnings (text format; JSON always lists them)
   --strict-placeholders  an expand placeholder with no configured value is an error
                          (default: a warning, the placeholder is checked as '*')
+${noRuleCacheUsage(25)}
   -h, --help             show this help
 
 exit status: 0 no errors, 1 some rule failed to load, 2 bad usage`;
@@ -37,6 +39,7 @@ export function runValidate(argv: readonly string[], io: CommandIo): number {
       pipeline: { type: 'string', default: 'none' },
       warnings: { type: 'boolean', default: false },
       'strict-placeholders': { type: 'boolean', default: false },
+      'no-rule-cache': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -50,10 +53,12 @@ export function runValidate(argv: readonly string[], io: CommandIo): number {
   const { pipelines, errors: pipelineErrors } = resolvePipelines(values.pipeline);
   const progress = new Progress(io.isTty && values.format === 'text');
   let seen = 0;
+  const cache = ruleCacheOption(values['no-rule-cache'], io.stderr);
   const set = loadRules(positionals, {
     pipelines,
     placeholderFallback: values['strict-placeholders'] ? 'error' : 'wildcard',
     onFile: (file) => progress.update(`validating ${++seen} files… ${file}`),
+    ...(cache === undefined ? {} : { cache }),
   });
   progress.done();
   const errors: ErrorRecord[] = [...pipelineErrors, ...set.errors];

@@ -3,9 +3,11 @@
 // compiled once, and each rule's condition turned into a compact tree of plan nodes.
 import type { DetectionRule } from '../ir/rules.js';
 import type { Node } from '../ir/nodes.js';
-import { StringPattern, type FieldRefValue } from '../ir/values.js';
+import { StringPattern, type FieldRefValue, type Value } from '../ir/values.js';
 import { KEYWORD_COLUMN } from '../batch/event-batch.js';
 import { compileValueTest } from './value-tests.js';
+import { requiredLiteral } from './regex-literal.js';
+import { foldCase } from './fold-case.js';
 import { classifyPattern, FieldMatcher, type MatcherLeaf } from './field-matcher.js';
 import type { StringTest } from './string-kernels.js';
 
@@ -26,6 +28,11 @@ export interface PlanLeaf {
   readonly isEquality: boolean;
   /** The string pattern of a Value leaf, for multi-pattern matching; else null. */
   readonly pattern: StringPattern | null;
+  /**
+   * For a regex leaf: a literal every match contains (regex-literal.ts), so the field
+   * matcher runs the regex only on values where it occurs; else null.
+   */
+  readonly witness: string | null;
 }
 
 export type PlanNode =
@@ -99,7 +106,7 @@ export function compileRuleSet(rules: readonly DetectionRule[]): RuleSetPlan {
       case 'Constant':
         return { t: 'const', value: node.value };
       case 'Exists':
-        return leaf(LeafKind.Exists, node.field, '', () => ({ test: null, fieldRef: null, isEquality: true, pattern: null }));
+        return leaf(LeafKind.Exists, node.field, '', () => ({ test: null, fieldRef: null, isEquality: true, pattern: null, witness: null }));
       case 'Keyword': {
         hasKeywords = true;
         const vk = JSON.stringify(node.value);
@@ -109,19 +116,21 @@ export function compileRuleSet(rules: readonly DetectionRule[]): RuleSetPlan {
           fieldRef: null,
           isEquality: false,
           pattern: kv.kind === 'StringPattern' ? kv : null,
+          witness: regexWitness(kv),
         }));
       }
       case 'Match': {
         const v = node.value;
         const vk = JSON.stringify(v);
-        if (v.kind === 'Null') return leaf(LeafKind.Null, node.field, '', () => ({ test: null, fieldRef: null, isEquality: true, pattern: null }));
-        if (v.kind === 'FieldRef') return leaf(LeafKind.FieldRef, node.field, vk, () => ({ test: null, fieldRef: v, isEquality: false, pattern: null }));
+        if (v.kind === 'Null') return leaf(LeafKind.Null, node.field, '', () => ({ test: null, fieldRef: null, isEquality: true, pattern: null, witness: null }));
+        if (v.kind === 'FieldRef') return leaf(LeafKind.FieldRef, node.field, vk, () => ({ test: null, fieldRef: v, isEquality: false, pattern: null, witness: null }));
         const isEquality = v.kind === 'Number' || v.kind === 'Boolean' || (v.kind === 'StringPattern' && StringPattern.isPlain(v));
         return leaf(LeafKind.Value, node.field, vk, () => ({
           test: valueTest(vk, v),
           fieldRef: null,
           isEquality,
           pattern: v.kind === 'StringPattern' ? v : null,
+          witness: regexWitness(v),
         }));
       }
     }
@@ -136,14 +145,15 @@ export function compileRuleSet(rules: readonly DetectionRule[]): RuleSetPlan {
   const leafLocal = new Int32Array(leaves.length).fill(-1);
   const members = new Map<string, number[]>();
   for (const l of leaves) {
-    if (l.kind !== LeafKind.Value || l.pattern === null || classifyPattern(l.pattern).kind === 'none') continue;
+    if (l.kind !== LeafKind.Value) continue;
+    if (l.witness === null && (l.pattern === null || classifyPattern(l.pattern).kind === 'none')) continue;
     let list = byField.get(l.field);
     if (list === undefined) {
       list = [];
       byField.set(l.field, list);
       members.set(l.field, []);
     }
-    list.push({ local: list.length, pattern: l.pattern, fullTest: l.test as StringTest });
+    list.push({ local: list.length, pattern: l.pattern, witness: l.witness, fullTest: l.test as StringTest });
     (members.get(l.field) as number[]).push(l.id);
   }
   const matchers: FieldMatcher[] = [];
@@ -160,6 +170,14 @@ export function compileRuleSet(rules: readonly DetectionRule[]): RuleSetPlan {
     });
   }
   return { rules, roots, leaves, matchers, leafMatcher, leafLocal, matcherFields, matcherLeafIds, fields: [...fields], hasKeywords };
+}
+
+/** The literal a regex value's matches must contain, when there is one worth indexing. */
+function regexWitness(value: Value): string | null {
+  if (value.kind !== 'Regex') return null;
+  const literal = requiredLiteral(value.source, value.flags);
+  // Shorter witnesses would occur in nearly every value: not worth the matcher's time.
+  return literal !== null && foldCase(literal).length >= 3 ? literal : null;
 }
 
 /** Splices nested nodes of the same kind: `and(and(a, b), c)` is `and(a, b, c)`. */

@@ -6,6 +6,7 @@ import RE2 from 're2';
 import { describe, expect, it } from 'vitest';
 import { foldCase } from '../../src/compile/fold-case.js';
 import { requiredLiteral } from '../../src/compile/regex-literal.js';
+import { mulberry32 } from '../../../../test/support/random.js';
 
 /** The pattern compiled by RE2 (as the engine compiles it), or undefined when RE2 rejects it. */
 function compile(source: string, flags: string): RE2 | undefined {
@@ -227,17 +228,6 @@ describe('requiredLiteral', () => {
 // Seeded generation.
 
 type Rng = () => number;
-
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[Math.floor(rng() * items.length)] as T;
