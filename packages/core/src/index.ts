@@ -42,7 +42,7 @@ export type { FieldColumn } from './batch/event-batch.js';
 export { BatchBuilder } from './batch/batch-builder.js';
 export type { BatchBuilderOptions } from './batch/batch-builder.js';
 export { compileRuleSet, LeafKind } from './compile/compile-rule-set.js';
-export type { PlanLeaf, PlanNode, RuleSetPlan } from './compile/compile-rule-set.js';
+export type { CompilableRule, PlanLeaf, PlanNode, RuleSetPlan } from './compile/compile-rule-set.js';
 export { evaluateBatch } from './eval/evaluate-batch.js';
 export type { BatchMatches } from './eval/evaluate-batch.js';
 export { alertRuleOf, createAlertSerializer } from './alert/alert.js';

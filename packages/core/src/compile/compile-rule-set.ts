@@ -42,8 +42,11 @@ export type PlanNode =
   | { readonly t: 'leaf'; readonly leaf: PlanLeaf }
   | { readonly t: 'const'; readonly value: boolean };
 
+/** What compiling needs of a rule: its condition (workers receive nothing else). */
+export type CompilableRule = Pick<DetectionRule, 'condition'>;
+
 export interface RuleSetPlan {
-  readonly rules: readonly DetectionRule[];
+  readonly rules: readonly CompilableRule[];
   readonly roots: readonly PlanNode[];
   readonly leaves: readonly PlanLeaf[];
   /** One multi-pattern matcher per field for its literal leaves (see field-matcher.ts). */
@@ -67,7 +70,7 @@ export interface RuleSetPlan {
  * @example
  * const plan = compileRuleSet(ruleSet.rules);
  */
-export function compileRuleSet(rules: readonly DetectionRule[]): RuleSetPlan {
+export function compileRuleSet(rules: readonly CompilableRule[]): RuleSetPlan {
   const leaves: PlanLeaf[] = [];
   const byKey = new Map<string, PlanLeaf>();
   const tests = new Map<string, StringTest>();

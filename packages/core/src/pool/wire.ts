@@ -6,6 +6,8 @@ import { deserialize, serialize } from 'node:v8';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { EventBatch } from '../batch/event-batch.js';
 import type { DetectionRule } from '../ir/rules.js';
+import type { Exists, Keyword, Match, Node } from '../ir/nodes.js';
+import { mapLeaves } from '../ir/dispatch.js';
 
 /** Which events a rule set sees. `windows`/`not-windows` split events with `isWindowsEvent`. */
 export type EventRoute = 'all' | 'windows' | 'not-windows';
@@ -17,7 +19,9 @@ export interface WireRuleSet {
 }
 
 /**
- * One rule set as a worker receives it. The rules travel pre-serialized (`v8.serialize`):
+ * One rule set as a worker receives it. Workers only evaluate, so only each rule's
+ * condition travels, without the source locations of its leaves (a third of the bytes),
+ * and pre-serialized (`v8.serialize`):
  * the Worker constructor would otherwise serialize the IR again for every worker on the
  * main thread (SigmaHQ's two sets for `hunt --pipeline auto` are 20 MB, about 0.5 s per
  * worker), and a worker only decodes (about 0.5 s per set) and compiles the sets its
@@ -28,7 +32,8 @@ export interface WorkerRuleSet {
   readonly ruleCount: number;
   /** 1 where the rule alerts: `shouldAlert` (rules a correlation silences still run). */
   readonly alerting: Uint8Array;
-  readonly rules: Uint8Array;
+  /** The rules' conditions, in rule order, serialized. */
+  readonly conditions: Uint8Array;
 }
 
 /**
@@ -46,14 +51,18 @@ export function encodeWorkerConfig(ruleSets: readonly WireRuleSet[]): WorkerConf
       events: s.events,
       ruleCount: s.rules.length,
       alerting: Uint8Array.from(s.rules, (r) => (r.shouldAlert ? 1 : 0)),
-      rules: serialize(s.rules),
+      conditions: serialize(s.rules.map((r) => mapLeaves(r.condition, withoutOrigin))),
     })),
   };
 }
 
-/** The rules of one {@link WorkerRuleSet}. */
-export function decodeRules(ruleSet: WorkerRuleSet): readonly DetectionRule[] {
-  return deserialize(ruleSet.rules) as readonly DetectionRule[];
+function withoutOrigin(leaf: Match | Keyword | Exists): Node {
+  return leaf.origin === null ? leaf : { ...leaf, origin: null };
+}
+
+/** The conditions of one {@link WorkerRuleSet}'s rules, in rule order. */
+export function decodeConditions(ruleSet: WorkerRuleSet): readonly Node[] {
+  return deserialize(ruleSet.conditions) as readonly Node[];
 }
 
 /** Records of a RawChunk to parse, route, batch and evaluate. `bytes` is transferred. */

@@ -14,7 +14,7 @@ import { normalizeEvent } from '../event/normalize-event.js';
 import { RecordFailure, parseRecordObject } from '../io/parse-record.js';
 import {
   decodeBatch,
-  decodeRules,
+  decodeConditions,
   movableReply,
   type ArrowReply,
   type ArrowTask,
@@ -59,7 +59,7 @@ class RuleSetSlot {
   }
 
   get plan(): RuleSetPlan {
-    this.#plan ??= compileRuleSet(decodeRules(this.#wire));
+    this.#plan ??= compileRuleSet(decodeConditions(this.#wire).map((condition) => ({ condition })));
     return this.#plan;
   }
 
