@@ -100,3 +100,18 @@ describe('BatchBuilder keyword sources', () => {
     expect(both.listOffsets![1]).toBe(7);
   });
 });
+
+describe('EventBatch.fromArrow string decoding', () => {
+  it('gives back every dictionary string, for ASCII-only and for non-ASCII columns', () => {
+    const events = [
+      { Ascii: 'C:\\Windows\\cmd.exe', Mixed: 'café', Empty: '' },
+      { Ascii: 'x', Mixed: '😀 emoji', Empty: '' },
+      { Ascii: 'C:\\Windows\\cmd.exe', Mixed: 'Ünïcödé \u0000 nul', Empty: 'not empty' },
+    ];
+    const batch = new BatchBuilder({ fields: ['Ascii', 'Mixed', 'Empty'], withKeywords: true }).build(events);
+    const bytes = RecordBatchStreamWriter.writeAll([batch.toArrow()]).toUint8Array(true);
+    const back = EventBatch.fromArrow([...RecordBatchReader.from(bytes)][0]!);
+    for (const name of batch.columnNames) expect([...back.column(name)!.dictionary], name).toEqual([...batch.column(name)!.dictionary]);
+    expect(back.column('Mixed')!.dictionary).toEqual(['café', '😀 emoji', 'Ünïcödé \u0000 nul']);
+  });
+});
