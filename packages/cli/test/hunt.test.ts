@@ -2,26 +2,13 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../src/cli.js';
+import { describe, expect, it, vi } from 'vitest';
+import { run, useTemporaryRuleCache } from './run-cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const SAMPLE = join(ROOT, 'rules/samples/windows-sample.jsonl');
 
-// hunt keeps a rule cache: in a temporary folder here, never in the user's ~/.cache.
-const CACHE_DIR = mkdtempSync(join(tmpdir(), 'siemlite-hunt-cache-'));
-beforeAll(() => void vi.stubEnv('SIEMLITE_CACHE_DIR', CACHE_DIR));
-afterAll(() => {
-  vi.unstubAllEnvs();
-  rmSync(CACHE_DIR, { recursive: true, force: true });
-});
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTty: false });
-  return { code, out, err };
-}
+const CACHE_DIR = useTemporaryRuleCache('hunt');
 
 function jsonl(text: string): Record<string, unknown>[] {
   return text

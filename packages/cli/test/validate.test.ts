@@ -1,26 +1,13 @@
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../src/cli.js';
+import { describe, expect, it, vi } from 'vitest';
+import { run, useTemporaryRuleCache } from './run-cli.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../../test/fixtures/rules');
 const SHIPPED_RULES = resolve(import.meta.dirname, '../../../rules');
 
-// validate keeps a rule cache: in a temporary folder here, never in the user's ~/.cache.
-const CACHE_DIR = mkdtempSync(join(tmpdir(), 'siemlite-validate-cache-'));
-beforeAll(() => void vi.stubEnv('SIEMLITE_CACHE_DIR', CACHE_DIR));
-afterAll(() => {
-  vi.unstubAllEnvs();
-  rmSync(CACHE_DIR, { recursive: true, force: true });
-});
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTty: false });
-  return { code, out, err };
-}
+const CACHE_DIR = useTemporaryRuleCache('validate');
 
 describe('siemlite validate', () => {
   it('prints file:line:col: code: message for each error and a summary, exit 1', async () => {
