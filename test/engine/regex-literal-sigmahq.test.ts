@@ -3,38 +3,12 @@
 // events. Here rather than in packages/core/test because it needs the rule loader.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import RE2 from 're2';
 import { describe, expect, it } from 'vitest';
 import type { Node, RegexValue } from '@siemlite/core';
 import { loadRules } from '@siemlite/rules';
-import { foldCase } from '../../packages/core/src/compile/fold-case.js';
 import { requiredLiteral } from '../../packages/core/src/compile/regex-literal.js';
 import { hasShared, SHARED_DIR } from '../support/shared.js';
-
-/** The pattern compiled by RE2 (as the engine compiles it), or undefined when RE2 rejects it. */
-function compile(source: string, flags: string): RE2 | undefined {
-  try {
-    return new RE2(source, flags);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The contract: every string RE2 matches contains the literal, both case-folded. */
-function expectSound(source: string, flags: string, re: RE2, candidates: Iterable<string>): number {
-  const literal = requiredLiteral(source, flags);
-  if (literal === null) return 0;
-  const folded = foldCase(literal);
-  let matched = 0;
-  for (const text of candidates) {
-    if (!re.test(text)) continue;
-    matched++;
-    if (!foldCase(text).includes(folded)) {
-      expect.fail(`/${source}/${flags} matches ${JSON.stringify(text)}, which lacks ${JSON.stringify(literal)}`);
-    }
-  }
-  return matched;
-}
+import { compile, expectSound } from '../support/regex-literal-soundness.js';
 
 describe('requiredLiteral on SigmaHQ', () => {
   it('is sound on every SigmaHQ regex against the strings of the regression events', () => {

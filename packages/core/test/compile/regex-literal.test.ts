@@ -7,31 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { foldCase } from '../../src/compile/fold-case.js';
 import { requiredLiteral } from '../../src/compile/regex-literal.js';
 import { mulberry32 } from '../../../../test/support/random.js';
+import { compile, expectSound } from '../../../../test/support/regex-literal-soundness.js';
 
-/** The pattern compiled by RE2 (as the engine compiles it), or undefined when RE2 rejects it. */
-function compile(source: string, flags: string): RE2 | undefined {
-  try {
-    return new RE2(source, flags);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The contract: every string RE2 matches contains the literal, both case-folded. */
-function expectSound(source: string, flags: string, re: RE2, candidates: Iterable<string>): number {
-  const literal = requiredLiteral(source, flags);
-  if (literal === null) return 0;
-  const folded = foldCase(literal);
-  let matched = 0;
-  for (const text of candidates) {
-    if (!re.test(text)) continue;
-    matched++;
-    if (!foldCase(text).includes(folded)) {
-      expect.fail(`/${source}/${flags} matches ${JSON.stringify(text)}, which lacks ${JSON.stringify(literal)}`);
-    }
-  }
-  return matched;
-}
 
 describe('requiredLiteral', () => {
   // [pattern, literal or null]; String.raw keeps the regex text as written in a rule.
