@@ -2,7 +2,7 @@
 // are looked up in the rule set's field index (a few dozen keys per event instead of ~200
 // field reads, most of them misses), and dotted names go through an accessor compiled once
 // (exact key first, then the path: sigma-semantics.md §2.2).
-import { compileFieldPath } from '../event/lookup-field.js';
+import { compileFieldPath, type FieldAccessor } from '../event/lookup-field.js';
 import { EventBatch, KEYWORD_COLUMN, CellKind, type FieldColumn } from './event-batch.js';
 
 export interface BatchBuilderOptions {
@@ -19,7 +19,6 @@ export interface BatchBuilderOptions {
 /** Reusable builder: field accessors are compiled once, then `build` runs per batch. */
 export class BatchBuilder {
   readonly #fields: string[];
-  readonly #accessors: ((event: Record<string, unknown>) => unknown)[];
   readonly #withKeywords: boolean;
   readonly #grows: boolean;
   readonly #known: Set<string>;
@@ -29,13 +28,12 @@ export class BatchBuilder {
    * ~200 fields, and a missing property read on a megamorphic object is the slow path.
    */
   readonly #plainIndex = new Map<string, number>();
-  /** Columns read through their compiled accessor (dotted paths, `constructor`, ...). */
-  readonly #pathColumns: number[] = [];
+  /** Columns read through a compiled accessor instead (dotted paths, `constructor`, ...). */
+  readonly #pathColumns: { readonly column: number; readonly get: FieldAccessor }[] = [];
 
   constructor(options: BatchBuilderOptions) {
     this.#grows = options.fields === 'all';
     this.#fields = [];
-    this.#accessors = [];
     this.#known = new Set();
     if (options.fields !== 'all') for (const f of options.fields) this.#add(f);
     this.#withKeywords = options.withKeywords;
@@ -46,9 +44,8 @@ export class BatchBuilder {
     this.#known.add(field);
     const index = this.#fields.length;
     this.#fields.push(field);
-    this.#accessors.push(compileFieldPath(field));
     if (!field.includes('.') && !(field in Object.prototype)) this.#plainIndex.set(field, index);
-    else this.#pathColumns.push(index);
+    else this.#pathColumns.push({ column: index, get: compileFieldPath(field) });
   }
 
   /** The schema so far: one column per field, in the order the fields first appeared. */
@@ -75,7 +72,6 @@ export class BatchBuilder {
     for (let f = 0; f < this.#fields.length; f++) cols.push(new ColumnBuilder(this.#fields[f] as string, n));
     const plain = this.#plainIndex;
     const paths = this.#pathColumns;
-    const accessors = this.#accessors;
     for (let row = 0; row < n; row++) {
       const event = events[row] as Record<string, unknown>;
       for (const key in event) {
@@ -83,8 +79,8 @@ export class BatchBuilder {
         if (f !== undefined) (cols[f] as ColumnBuilder).put(row, event[key]);
       }
       for (let p = 0; p < paths.length; p++) {
-        const f = paths[p] as number;
-        (cols[f] as ColumnBuilder).put(row, (accessors[f] as (e: Record<string, unknown>) => unknown)(event));
+        const path = paths[p] as { readonly column: number; readonly get: FieldAccessor };
+        (cols[path.column] as ColumnBuilder).put(row, path.get(event));
       }
     }
     const columns: FieldColumn[] = cols.map((c) => c.finish());
