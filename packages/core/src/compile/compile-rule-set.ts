@@ -8,7 +8,7 @@ import { KEYWORD_COLUMN } from '../batch/event-batch.js';
 import { compileValueTest } from './value-tests.js';
 import { requiredLiteral } from './regex-literal.js';
 import { foldCase } from './fold-case.js';
-import { classifyPattern, FieldMatcher, type MatcherLeaf } from './field-matcher.js';
+import { classifyPattern, FieldMatcher, MIN_WITNESS_LENGTH, type MatcherLeaf } from './field-matcher.js';
 import type { StringTest } from './string-kernels.js';
 
 /**
@@ -179,8 +179,7 @@ export function compileRuleSet(rules: readonly CompilableRule[]): RuleSetPlan {
 function regexWitness(value: Value): string | null {
   if (value.kind !== 'Regex') return null;
   const literal = requiredLiteral(value.source, value.flags);
-  // Shorter witnesses would occur in nearly every value: not worth the matcher's time.
-  return literal !== null && foldCase(literal).length >= 3 ? literal : null;
+  return literal !== null && foldCase(literal).length >= MIN_WITNESS_LENGTH ? literal : null;
 }
 
 /** Splices nested nodes of the same kind: `and(and(a, b), c)` is `and(a, b, c)`. */

@@ -51,6 +51,9 @@ type Shape =
   | { readonly kind: 'witness'; readonly text: string }
   | { readonly kind: 'none' };
 
+/** Shortest (case-folded) witness worth indexing: shorter ones occur in nearly every value. */
+export const MIN_WITNESS_LENGTH = 3;
+
 /** Whether a pattern can be decided by the field matcher, and how. */
 export function classifyPattern(pattern: StringPattern): Shape {
   if (pattern.isCased) return { kind: 'none' };
@@ -69,8 +72,7 @@ export function classifyPattern(pattern: StringPattern): Shape {
     const t = lit(i);
     if (t !== null && t.length > best.length) best = t;
   }
-  // A witness shorter than 3 characters would match nearly every value: not worth it.
-  return best.length >= 3 ? { kind: 'witness', text: best } : { kind: 'none' };
+  return best.length >= MIN_WITNESS_LENGTH ? { kind: 'witness', text: best } : { kind: 'none' };
 }
 
 const EMPTY_RESULT = new Int32Array(0);
