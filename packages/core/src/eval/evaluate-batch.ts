@@ -3,7 +3,7 @@
 // (Channel, EventID) cut every rule down to its own events first, and their results are
 // memoized per batch, so each routing test runs once per batch however many rules share
 // it. A value test runs at most once per distinct dictionary value of its column.
-import { CellKind, type EventBatch, type FieldColumn } from '../batch/event-batch.js';
+import { CellKind, KEYWORD_COLUMN, type EventBatch, type FieldColumn } from '../batch/event-batch.js';
 import { LeafKind, type PlanLeaf, type PlanNode, type RuleSetPlan } from '../compile/compile-rule-set.js';
 import type { FieldMatcher } from '../compile/field-matcher.js';
 import { foldCase } from '../compile/fold-case.js';
@@ -35,6 +35,19 @@ class ColumnView {
     }
     return l;
   }
+}
+
+/**
+ * A keyword matcher's progress in one batch. Keyword matchers read every value of an event
+ * (the keyword column is not deduplicated), so they are run row by row, only on the rows
+ * their rules ask about, instead of over the whole column at once.
+ */
+interface RowScan {
+  /** 1 for rows already scanned. */
+  readonly done: Uint8Array;
+  doneCount: number;
+  /** Per local leaf: 1 for the scanned rows where it holds (allocated at the first hit). */
+  readonly hits: (Uint8Array | undefined)[];
 }
 
 /** Evaluates `plan` over `batch`; matches come back grouped by rule, rows ascending. */
@@ -77,7 +90,52 @@ class BatchEvaluator {
     this.#valueCache = new Array<Uint8Array | undefined>(plan.leaves.length);
     this.#leafRows = new Array<Int32Array | undefined>(plan.leaves.length);
     this.#prepared = new Uint8Array(plan.matchers.length);
+    this.#rowScans = new Array<RowScan | null | undefined>(plan.matchers.length);
     this.#plan = plan;
+  }
+
+  /** Per keyword matcher: its scan so far (undefined: not started; null: no keyword column). */
+  readonly #rowScans: (RowScan | null | undefined)[];
+
+  #isRowScoped(m: number): boolean {
+    return this.#plan.matcherFields[m] === KEYWORD_COLUMN;
+  }
+
+  /** Runs keyword matcher `m` on those of `rows` not scanned yet; null when the batch has no keyword column. */
+  #scanRows(m: number, rows: Int32Array): RowScan | null {
+    let scan = this.#rowScans[m];
+    if (scan === undefined) {
+      scan = this.#view(KEYWORD_COLUMN) === null ? null : { done: new Uint8Array(this.#batch.rows), doneCount: 0, hits: [] };
+      this.#rowScans[m] = scan;
+    }
+    if (scan === null || scan.doneCount === this.#batch.rows) return scan;
+    const view = this.#view(KEYWORD_COLUMN) as ColumnView;
+    const matcher = this.#plan.matchers[m] as FieldMatcher;
+    const { kinds, keys, listOffsets, listKeys, dictionary } = view.column;
+    const { done, hits } = scan;
+    const n = this.#batch.rows;
+    let scanned = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as number;
+      if (done[row] === 1) continue;
+      done[row] = 1;
+      scanned++;
+      const k = kinds[row] as number;
+      if (k === CellKind.STRING || k === CellKind.NUMBER || k === CellKind.BOOLEAN) {
+        const key = keys[row] as number;
+        const r = matcher.match(dictionary[key] as string, view, key);
+        for (let j = 0; j < r.length; j++) ((hits[r[j] as number] ??= new Uint8Array(n))[row] = 1);
+      } else if (k === CellKind.LIST && listOffsets !== null && listKeys !== null) {
+        const end = listOffsets[row + 1] as number;
+        for (let j = listOffsets[row] as number; j < end; j++) {
+          const key = listKeys[j] as number;
+          const r = matcher.match(dictionary[key] as string, view, key);
+          for (let q = 0; q < r.length; q++) ((hits[r[q] as number] ??= new Uint8Array(n))[row] = 1);
+        }
+      }
+    }
+    scan.doneCount += scanned;
+    return scan;
   }
 
   /**
@@ -133,8 +191,26 @@ class BatchEvaluator {
   /** Rows where matcher leaf `id` holds in this batch. */
   #rowsOfMatcherLeaf(id: number): Int32Array {
     const m = this.#plan.leafMatcher[id] as number;
-    if (this.#prepared[m] === 0) this.#prepareMatcher(m);
+    if (this.#prepared[m] === 0) {
+      if (this.#isRowScoped(m)) this.#collectScan(m);
+      else this.#prepareMatcher(m);
+    }
     return this.#leafRows[id] ?? EMPTY;
+  }
+
+  /** Scans keyword matcher `m` on every row, then records its leaves' rows like {@link #prepareMatcher}. */
+  #collectScan(m: number): void {
+    this.#prepared[m] = 1;
+    const scan = this.#scanRows(m, this.all);
+    if (scan === null) return;
+    const ids = this.#plan.matcherLeafIds[m] as Int32Array;
+    for (let local = 0; local < scan.hits.length; local++) {
+      const hit = scan.hits[local];
+      if (hit === undefined) continue;
+      const list: number[] = [];
+      for (let row = 0; row < hit.length; row++) if (hit[row] === 1) list.push(row);
+      this.#leafRows[ids[local] as number] = Int32Array.from(list);
+    }
   }
 
   readonly #leafRows: (Int32Array | undefined)[];
@@ -147,8 +223,13 @@ class BatchEvaluator {
    */
   candidates(node: PlanNode): Int32Array {
     switch (node.t) {
-      case 'leaf':
-        return this.#plan.leafMatcher[node.leaf.id] === -1 ? this.all : this.#rowsOfMatcherLeaf(node.leaf.id);
+      case 'leaf': {
+        const m = this.#plan.leafMatcher[node.leaf.id] as number;
+        // A keyword matcher is not run on the whole batch just to find candidates: its
+        // rule's other tests (routing) usually narrow the rows first.
+        if (m === -1 || (this.#prepared[m] === 0 && this.#isRowScoped(m))) return this.all;
+        return this.#rowsOfMatcherLeaf(node.leaf.id);
+      }
       case 'const':
         return node.value ? this.all : EMPTY;
       case 'not':
@@ -262,6 +343,17 @@ class BatchEvaluator {
         break;
       case LeafKind.Value: {
         const m = this.#plan.leafMatcher[leaf.id] as number;
+        if (m >= 0 && this.#prepared[m] === 0 && this.#isRowScoped(m)) {
+          // A keyword matcher: scan just these rows (those not scanned yet) and keep the hits.
+          const scan = this.#scanRows(m, rows);
+          const hit = scan === null ? undefined : scan.hits[this.#plan.leafLocal[leaf.id] as number];
+          if (hit === undefined) return EMPTY;
+          for (let i = 0; i < rows.length; i++) {
+            const row = rows[i] as number;
+            if (hit[row] === 1) out[n++] = row;
+          }
+          break;
+        }
         if (m >= 0) {
           // Decided for the whole batch by its field matcher: intersect with its rows.
           return intersect(rows, this.#rowsOfMatcherLeaf(leaf.id));
