@@ -147,7 +147,7 @@ export function movableReply(reply: WorkerReply): unknown {
  * const ipc = encodeBatch(builder.build(events)); // then decodeBatch(ipc) in a worker
  */
 export function encodeBatch(batch: EventBatch): Uint8Array {
-  const bytes = RecordBatchStreamWriter.writeAll([batch.toArrow()]).toUint8Array(true);
+  const bytes = RecordBatchStreamWriter.writeAll([batch.toArrow({ omitAbsentColumns: true })]).toUint8Array(true);
   // Moving a view's buffer moves all of it: copy when the bytes share a larger buffer.
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }
