@@ -207,6 +207,17 @@ describe('backpressure and order', () => {
     expect(records).toEqual(expected.alerts.map((a) => a.source.record));
   });
 
+  it('starts a second worker only when there is a second chunk to work on', async () => {
+    const small = pool([{ rules: WINDOWS_RULES }], 2);
+    const one = await run(small, [file('one-chunk.jsonl', content.split('\n').slice(0, 50).join('\n'))]);
+    expect(one.results).toHaveLength(1);
+    expect(small.startedWorkers).toBe(1);
+    const large = pool([{ rules: WINDOWS_RULES }], 2);
+    const many = await run(large, [file('many-chunks.jsonl', content)], 100);
+    expect(many.results).toHaveLength(200);
+    expect(large.startedWorkers).toBe(2);
+  });
+
   it('keeps memory flat: no chunk buffer outlives its result', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
