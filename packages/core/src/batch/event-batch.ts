@@ -133,10 +133,17 @@ export class EventBatch {
   }
 }
 
+/** A byte that is not ASCII, in a Latin-1 decoding of UTF-8 bytes. */
+const NON_ASCII = /[\x80-\xff]/g;
+
 /**
- * The strings of Utf8 data, decoded in one native call per chunk when its bytes are ASCII
- * (nearly all log text) and then sliced, instead of one decoder call per value (which cost
- * more than evaluating the batch). Dictionaries built by {@link toArrow} have no nulls.
+ * The strings of Utf8 data, decoded in one native call per chunk and then sliced, instead
+ * of one decoder call per value (which cost more than evaluating the batch). The chunk is
+ * read as Latin-1, where byte offsets are string offsets; only the values that hold a
+ * non-ASCII byte are decoded again as UTF-8, one by one. A keyword column nearly always
+ * holds a few such values (5,566 of 925,455 in the 100k corpus's first 30k events), which
+ * used to send every value of the chunk to the slow path. Dictionaries built by
+ * {@link toArrow} have no nulls.
  */
 function decodeStrings(chunks: readonly Data<Utf8>[]): string[] {
   const out: string[] = [];
@@ -145,11 +152,22 @@ function decodeStrings(chunks: readonly Data<Utf8>[]): string[] {
     const values = chunk.values;
     const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
     const first = chunk.offset;
+    const text = bytes.toString('latin1');
     if (isAscii(bytes)) {
-      const text = bytes.toString('latin1');
       for (let i = 0; i < chunk.length; i++) out.push(text.slice(offsets[first + i] as number, offsets[first + i + 1] as number));
-    } else {
-      for (let i = 0; i < chunk.length; i++) out.push(bytes.toString('utf8', offsets[first + i] as number, offsets[first + i + 1] as number));
+      continue;
+    }
+    // Position of the next non-ASCII byte at or after the current value's start.
+    let next = -1;
+    for (let i = 0; i < chunk.length; i++) {
+      const start = offsets[first + i] as number;
+      const end = offsets[first + i + 1] as number;
+      if (next < start) {
+        NON_ASCII.lastIndex = start;
+        const found = NON_ASCII.exec(text);
+        next = found === null ? text.length : found.index;
+      }
+      out.push(next >= end ? text.slice(start, end) : bytes.toString('utf8', start, end));
     }
   }
   return out;

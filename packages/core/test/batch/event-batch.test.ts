@@ -2,6 +2,7 @@ import { RecordBatchReader, RecordBatchStreamWriter } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { BatchBuilder } from '../../src/batch/batch-builder.js';
 import { CellKind, EventBatch, KEYWORD_COLUMN } from '../../src/batch/event-batch.js';
+import { Rng } from '../../../../test/support/random.js';
 
 const EVENTS: Record<string, unknown>[] = [
   { Image: 'C:\\a.exe', EventID: 1, Data: ['x', 'y'], nested: { path: 'deep' } },
@@ -113,5 +114,24 @@ describe('EventBatch.fromArrow string decoding', () => {
     const back = EventBatch.fromArrow([...RecordBatchReader.from(bytes)][0]!);
     for (const name of batch.columnNames) expect([...back.column(name)!.dictionary], name).toEqual([...batch.column(name)!.dictionary]);
     expect(back.column('Mixed')!.dictionary).toEqual(['café', '😀 emoji', 'Ünïcödé \u0000 nul']);
+  });
+
+  it('gives back every string of columns where a few values are not ASCII, wherever they stand', () => {
+    // Decoding reads a chunk as Latin-1 and decodes again only the values with a non-ASCII
+    // byte: runs of ASCII values before, between and after them must come back unchanged.
+    const pieces = ['a', 'C:\\Windows', ' ', '', 'é', 'ÿ', '\u0080', 'Ā', '€', '😀', '\u007f', 'ü-x', '\u0000'];
+    const rng = new Rng(77);
+    const events = Array.from({ length: 400 }, () => {
+      const value = (): string => Array.from({ length: rng.int(4) }, () => (rng.chance(0.9) ? rng.pick(pieces.slice(0, 4)) : rng.pick(pieces))).join('');
+      return { A: value(), B: [value(), value()], C: { d: value() } };
+    });
+    const batch = new BatchBuilder({ fields: ['A', 'B'], withKeywords: true }).build(events);
+    const bytes = RecordBatchStreamWriter.writeAll([batch.toArrow()]).toUint8Array(true);
+    const back = EventBatch.fromArrow([...RecordBatchReader.from(bytes)][0]!);
+    for (const name of batch.columnNames) expect([...back.column(name)!.dictionary], name).toEqual([...batch.column(name)!.dictionary]);
+    const keywords = batch.column(KEYWORD_COLUMN)!.dictionary;
+    const isAsciiText = (v: string): boolean => [...v].every((c) => c.charCodeAt(0) < 0x80);
+    expect(keywords.some((v) => !isAsciiText(v))).toBe(true);
+    expect(keywords.filter(isAsciiText).length).toBeGreaterThan(keywords.length / 2);
   });
 });
