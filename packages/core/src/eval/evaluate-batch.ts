@@ -188,29 +188,11 @@ class BatchEvaluator {
     }
   }
 
-  /** Rows where matcher leaf `id` holds in this batch. */
+  /** Rows where matcher leaf `id` holds in this batch (not for keyword matchers: {@link #scanRows}). */
   #rowsOfMatcherLeaf(id: number): Int32Array {
     const m = this.#plan.leafMatcher[id] as number;
-    if (this.#prepared[m] === 0) {
-      if (this.#isRowScoped(m)) this.#collectScan(m);
-      else this.#prepareMatcher(m);
-    }
+    if (this.#prepared[m] === 0) this.#prepareMatcher(m);
     return this.#leafRows[id] ?? EMPTY;
-  }
-
-  /** Scans keyword matcher `m` on every row, then records its leaves' rows like {@link #prepareMatcher}. */
-  #collectScan(m: number): void {
-    this.#prepared[m] = 1;
-    const scan = this.#scanRows(m, this.all);
-    if (scan === null) return;
-    const ids = this.#plan.matcherLeafIds[m] as Int32Array;
-    for (let local = 0; local < scan.hits.length; local++) {
-      const hit = scan.hits[local];
-      if (hit === undefined) continue;
-      const list: number[] = [];
-      for (let row = 0; row < hit.length; row++) if (hit[row] === 1) list.push(row);
-      this.#leafRows[ids[local] as number] = Int32Array.from(list);
-    }
   }
 
   readonly #leafRows: (Int32Array | undefined)[];
@@ -227,7 +209,7 @@ class BatchEvaluator {
         const m = this.#plan.leafMatcher[node.leaf.id] as number;
         // A keyword matcher is not run on the whole batch just to find candidates: its
         // rule's other tests (routing) usually narrow the rows first.
-        if (m === -1 || (this.#prepared[m] === 0 && this.#isRowScoped(m))) return this.all;
+        if (m === -1 || this.#isRowScoped(m)) return this.all;
         return this.#rowsOfMatcherLeaf(node.leaf.id);
       }
       case 'const':
@@ -343,7 +325,7 @@ class BatchEvaluator {
         break;
       case LeafKind.Value: {
         const m = this.#plan.leafMatcher[leaf.id] as number;
-        if (m >= 0 && this.#prepared[m] === 0 && this.#isRowScoped(m)) {
+        if (m >= 0 && this.#isRowScoped(m)) {
           // A keyword matcher: scan just these rows (those not scanned yet) and keep the hits.
           const scan = this.#scanRows(m, rows);
           const hit = scan === null ? undefined : scan.hits[this.#plan.leafLocal[leaf.id] as number];
