@@ -133,7 +133,13 @@ function readTimespan(r: MapReader, diag: Diagnostics): number | null {
     );
     return null;
   }
-  return Number(m[1]) * (UNIT_MS[m[2] as string] as number);
+  const ms = Number(m[1]) * (UNIT_MS[m[2] as string] as number);
+  if (!Number.isSafeInteger(ms)) {
+    // A window no clock reaches (9999…s overflows to Infinity): a typo, never a rule.
+    diag.error('schema', `timespan '${text}' is too long: at most ${Number.MAX_SAFE_INTEGER} ms (about 285,000 years)`, valueLoc(e));
+    return null;
+  }
+  return ms;
 }
 
 function readCondition(

@@ -101,13 +101,14 @@ function writeSynthetic(dir: string): void {
       `  timespan: 5m\n  aliases:\n    user:\n      failed_logon: TargetUserName\n      ${ID(1)}: User\nlevel: high\n---\n` +
       `title: Filter\nlogsource:\n  product: windows\n  category: process_creation\nfilter:\n  rules: [failed_logon]\n  sel:\n    User: svc\n  condition: not sel\n`,
   );
-  // Values JSON cannot carry exactly: -0 (a percentile) and Infinity (a timespan). Not cached.
+  // A value JSON cannot carry exactly: -0 (a percentile). Not cached. (A timespan too long
+  // for a number is an error: see correlation-filter.test.ts.)
   writeFileSync(
     join(dir, 'f_uncacheable.yml'),
     `${rule(ID(7), '  sel:\n    EventID: 1\n  condition: sel', 'name: base7\n')}---\n` +
       `title: Percentile\nid: ${ID(8)}\ncorrelation:\n  type: value_percentile\n  rules: [base7]\n  group-by: [User]\n  timespan: 1h\n` +
       `  condition:\n    gt: 100\n    percentile: -0.0\n    field: Bytes\n---\n` +
-      `title: Forever\nid: ${ID(9)}\ncorrelation:\n  type: event_count\n  rules: [base7]\n  timespan: ${'9'.repeat(400)}s\n  condition:\n    gte: 2\n`,
+      `title: Hours\nid: ${ID(9)}\ncorrelation:\n  type: event_count\n  rules: [base7]\n  timespan: 2h\n  condition:\n    gte: 2\n`,
   );
   writeFileSync(join(dir, 'g_bad_condition.yml'), rule(ID(10), '  sel:\n    Image: x\n  condition: sel and'));
   writeFileSync(join(dir, 'h_bad_yaml.yml'), 'title: x\n  detection: [\n');
@@ -137,7 +138,7 @@ describe('rule cache on small rule files', () => {
     expect(plain.correlations.map((c) => c.type).sort()).toEqual(['event_count', 'temporal', 'value_percentile']);
     expect(plain.correlations.find((c) => c.type === 'temporal')?.aliases).toHaveLength(1);
     expect(Object.is(plain.correlations.find((c) => c.type === 'value_percentile')?.percentile, -0)).toBe(true);
-    expect(plain.correlations.find((c) => c.type === 'event_count')?.timespanMs).toBe(Infinity);
+    expect(plain.correlations.find((c) => c.type === 'event_count')?.timespanMs).toBe(7_200_000);
     expect(plain.filters).toHaveLength(1);
     expect(new Set(plain.errors.map((e) => e.code))).toEqual(
       new Set(['condition-syntax', 'yaml-syntax', 'empty-document', 'io', 'duplicate-id', 'yaml-too-large']),
@@ -152,7 +153,7 @@ describe('rule cache on small rule files', () => {
 
     const warm = cached([rules], cache, options);
     expectSameSet(warm.set, plain);
-    // Every file is a hit except the one whose values JSON cannot carry (-0, Infinity) and
+    // Every file is a hit except the one with a value JSON cannot carry (-0) and
     // the one that is not UTF-8 (both read every time); too large files are never read.
     expect(warm.report).toMatchObject({ hits: 11, misses: 2, written: false, error: null });
     expect(mtime()).toEqual(before);

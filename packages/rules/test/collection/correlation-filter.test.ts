@@ -84,6 +84,7 @@ describe('correlation rules', () => {
 
   it.each([
     ['timespan 1h30m', '  type: event_count\n  rules: failed_logon\n  timespan: 1h30m\n  condition:\n    gte: 5\n', 'schema'],
+    ['timespan past any clock', `  type: event_count\n  rules: failed_logon\n  timespan: ${'9'.repeat(400)}s\n  condition:\n    gte: 5\n`, 'schema'],
     ['unknown type', '  type: sequence\n  rules: failed_logon\n  timespan: 1h\n  condition:\n    gte: 5\n', 'schema'],
     ['missing rules', '  type: event_count\n  timespan: 1h\n  condition:\n    gte: 5\n', 'schema'],
     ['missing timespan', '  type: event_count\n  rules: failed_logon\n  condition:\n    gte: 5\n', 'schema'],
