@@ -154,35 +154,30 @@ export function compileRuleSet(rules: readonly CompilableRule[]): RuleSetPlan {
   // event is a keyword candidate, and the evaluator scans a keyword matcher only on the rows
   // its rules are routed to (Channel, EventID), so the Application log's 75 antivirus
   // keywords are not looked for in every event because Mimikatz Use's 20 are.
-  const byField = new Map<string, MatcherLeaf[]>();
-  const fieldOf = new Map<string, string>();
+  const groups = new Map<string, { readonly field: string; readonly leaves: MatcherLeaf[]; readonly ids: number[] }>();
   const leafMatcher = new Int32Array(leaves.length).fill(-1);
   const leafLocal = new Int32Array(leaves.length).fill(-1);
-  const members = new Map<string, number[]>();
   for (const l of leaves) {
     if (l.kind !== LeafKind.Value) continue;
     if (l.witness === null && (l.pattern === null || classifyPattern(l.pattern).kind === 'none')) continue;
-    const group = l.field === KEYWORD_COLUMN ? `${KEYWORD_COLUMN}\u0000${firstRule[l.id] as number}` : l.field;
-    let list = byField.get(group);
-    if (list === undefined) {
-      list = [];
-      byField.set(group, list);
-      fieldOf.set(group, l.field);
-      members.set(group, []);
+    const key = l.field === KEYWORD_COLUMN ? `${KEYWORD_COLUMN}\u0000${firstRule[l.id] as number}` : l.field;
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { field: l.field, leaves: [], ids: [] };
+      groups.set(key, group);
     }
-    list.push({ local: list.length, pattern: l.pattern, witness: l.witness, fullTest: l.test as StringTest });
-    (members.get(group) as number[]).push(l.id);
+    group.leaves.push({ local: group.leaves.length, pattern: l.pattern, witness: l.witness, fullTest: l.test as StringTest });
+    group.ids.push(l.id);
   }
   const matchers: FieldMatcher[] = [];
   const matcherFields: string[] = [];
   const matcherLeafIds: Int32Array[] = [];
-  for (const [group, list] of byField) {
+  for (const { field, leaves: list, ids } of groups.values()) {
     const index = matchers.length;
-    const field = fieldOf.get(group) as string;
     matchers.push(new FieldMatcher(list, field === KEYWORD_COLUMN ? KEYWORD_MATCHER_OPTIONS : {}));
     matcherFields.push(field);
-    matcherLeafIds.push(Int32Array.from(members.get(group) as number[]));
-    (members.get(group) as number[]).forEach((id, local) => {
+    matcherLeafIds.push(Int32Array.from(ids));
+    ids.forEach((id, local) => {
       leafMatcher[id] = index;
       leafLocal[id] = local;
     });
