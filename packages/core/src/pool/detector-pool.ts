@@ -119,10 +119,10 @@ export class DetectorPool {
     this.#piscina = new Piscina({
       filename: workerFile(),
       name: WORKER_HANDLER,
-      // Threads start as work arrives: a small input (one chunk) never pays for starting and
-      // compiling in a second thread, which on a 2-core machine slowed its only worker down
-      // (a one-event hunt with the SigmaHQ rules: 4.1 s with two threads against 2.8 s with
-      // one). A started thread stays until close().
+      // Threads start as work arrives: a small input (one chunk) never pays for starting a
+      // second thread, which on a 2-core machine slowed its only busy worker down (a
+      // one-event hunt with the SigmaHQ rules and --workers 2: 4.1 s with both threads
+      // started up front, 3.7 s with one). A started thread stays until close().
       minThreads: 1,
       maxThreads: workers,
       idleTimeout: Infinity,
