@@ -15,6 +15,8 @@ export interface EvtxRecord {
   readonly recordId: number;
   /** Byte offset of the record within its chunk. */
   readonly offset: number;
+  /** Size of the record in bytes (header, binary XML and trailing size copy). */
+  readonly size: number;
   /** evtx_dump-shaped JSON (`{Event: {System, EventData|UserData, ...}}`). */
   readonly value: Record<string, unknown>;
 }
@@ -93,7 +95,7 @@ export function decodeChunk(bytes: Uint8Array, chunk: number): ChunkResult {
       continue;
     }
     const value = decodeRecordSafely(decoder, pos + 24, pos + size - 4, chunk, recordId, damage);
-    if (value !== undefined) records.push({ recordId, offset: pos, value });
+    if (value !== undefined) records.push({ recordId, offset: pos, size, value });
     pos += size;
   }
   return { records, damage };
@@ -108,7 +110,10 @@ function decodeRecordSafely(
   damage: EvtxDamage[],
 ): Record<string, unknown> | undefined {
   try {
-    return decoder.decodeRecord(start, end);
+    const value = decoder.decodeRecord(start, end);
+    for (const _ in value) return value;
+    damage.push({ chunk, recordId, message: 'record skipped: its binary XML holds no element' });
+    return undefined;
   } catch (error) {
     const reason = error instanceof BinXmlError ? error.message : error instanceof RangeError ? 'binary XML reads past the chunk' : String(error);
     damage.push({ chunk, recordId, message: `record skipped: ${reason}` });

@@ -33,12 +33,12 @@ export function checkFileHeader(header: Uint8Array): EvtxDamage[] {
 }
 
 /** Yields the chunk buffers of an EVTX file, one 64 KiB read at a time. */
-export async function* readEvtxChunks(path: string): AsyncGenerator<{ index: number; bytes: Uint8Array } | { header: EvtxDamage[] }> {
+export async function* readEvtxChunks(path: string): AsyncGenerator<{ index: number; bytes: Uint8Array } | { header: EvtxDamage[]; claimedChunks: number }> {
   const handle = await open(path, 'r');
   try {
     const header = new Uint8Array(FILE_HEADER_SIZE);
     const { bytesRead } = await handle.read(header, 0, FILE_HEADER_SIZE, 0);
-    yield { header: checkFileHeader(header.subarray(0, bytesRead)) };
+    yield { header: checkFileHeader(header.subarray(0, bytesRead)), claimedChunks: headerChunkCount(header.subarray(0, bytesRead)) };
     for (let index = 0; ; index++) {
       const bytes = new Uint8Array(CHUNK_SIZE);
       const got = (await handle.read(bytes, 0, CHUNK_SIZE, FILE_HEADER_SIZE + index * CHUNK_SIZE)).bytesRead;
@@ -51,15 +51,51 @@ export async function* readEvtxChunks(path: string): AsyncGenerator<{ index: num
   }
 }
 
+/** The chunk count the file header claims (0 when the header is unreadable). */
+export function headerChunkCount(header: Uint8Array): number {
+  return header.length >= 44 && isEvtxMagic(header) ? new DataView(header.buffer, header.byteOffset).getUint16(42, true) : 0;
+}
+
+/** The items of one chunk: its damage first, then its records. */
+export function* chunkItems(index: number, bytes: Uint8Array, claimedChunks: number): Generator<EvtxItem> {
+  const { records, damage } = decodeChunk(bytes, index);
+  if (records.length === 0 && damage.length === 0 && index < claimedChunks && bytes[0] === 0) {
+    yield { kind: 'damage', damage: { chunk: index, message: 'chunk is empty (all zero) although the file header counts it' } };
+  }
+  for (const d of damage) yield { kind: 'damage', damage: d };
+  for (const record of records) yield { kind: 'record', chunk: index, record };
+}
+
+/** Damage when the file ends before the chunks its header counts. */
+function missingChunks(claimed: number, bytesAfterHeader: number): EvtxItem[] {
+  const whole = Math.floor(Math.max(0, bytesAfterHeader) / CHUNK_SIZE);
+  if (whole >= claimed) return [];
+  return [{ kind: 'damage', damage: { chunk: whole, message: `file truncated: the header counts ${claimed} chunks, the file ends inside chunk ${whole}` } }];
+}
+
 /** Reads an EVTX file as a stream of records and damage reports, in file order. */
 export async function* readEvtx(path: string): AsyncGenerator<EvtxItem> {
+  let claimed = 0;
+  let bytesAfterHeader = 0;
   for await (const item of readEvtxChunks(path)) {
     if ('header' in item) {
+      claimed = item.claimedChunks;
       for (const damage of item.header) yield { kind: 'damage', damage };
-      continue;
+    } else {
+      bytesAfterHeader += item.bytes.length;
+      yield* chunkItems(item.index, item.bytes, claimed);
     }
-    const { records, damage } = decodeChunk(item.bytes, item.index);
-    for (const d of damage) yield { kind: 'damage', damage: d };
-    for (const record of records) yield { kind: 'record', chunk: item.index, record };
   }
+  yield* missingChunks(claimed, bytesAfterHeader);
+}
+
+/** The same as {@link readEvtx} over bytes already in memory (tests, fuzzing). */
+export function* readEvtxBuffer(bytes: Uint8Array): Generator<EvtxItem> {
+  const header = bytes.subarray(0, FILE_HEADER_SIZE);
+  for (const damage of checkFileHeader(header)) yield { kind: 'damage', damage };
+  const claimed = headerChunkCount(header);
+  for (let index = 0, start = FILE_HEADER_SIZE; start < bytes.length; index++, start += CHUNK_SIZE) {
+    yield* chunkItems(index, bytes.subarray(start, Math.min(start + CHUNK_SIZE, bytes.length)), claimed);
+  }
+  yield* missingChunks(claimed, bytes.length - FILE_HEADER_SIZE);
 }
