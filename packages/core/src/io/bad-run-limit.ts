@@ -1,4 +1,4 @@
-import type { BadRecordCode } from './read-records.js';
+import type { BadRecordCode } from './record-types.js';
 
 /** Stop a file after this many invalid records in a row before any valid one. */
 const MAX_BAD_BEFORE_FIRST_GOOD = 100;

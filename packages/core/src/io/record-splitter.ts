@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { RecordFormat } from './detect-format.js';
 import { BadRunLimit } from './bad-run-limit.js';
 import { RecordFailure, firstInvalidUtf8, parseRecordObject } from './parse-record.js';
-import type { BadRecord, BadRecordCode, SourceRecord } from './read-records.js';
+import type { BadRecord, BadRecordCode, SourceRecord } from './record-types.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
