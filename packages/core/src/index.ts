@@ -46,7 +46,11 @@ export type { CompilableRule, PlanLeaf, PlanNode, RuleSetPlan } from './compile/
 export { evaluateBatch } from './eval/evaluate-batch.js';
 export type { BatchMatches } from './eval/evaluate-batch.js';
 export { alertRuleOf, createAlertSerializer } from './alert/alert.js';
-export type { Alert, AlertRule } from './alert/alert.js';
+export type { Alert, AlertRule, CorrelationAlert, EngineAlert } from './alert/alert.js';
+export { AlertAssembler } from './detect/alert-assembler.js';
+export type { CorrelationMatch, CorrelationStage, FieldNameMapper } from './detect/alert-assembler.js';
+export { RoutedEvaluator } from './detect/routed-evaluator.js';
+export type { EvaluatorRuleSet } from './detect/routed-evaluator.js';
 export { createEngine, detect, Engine } from './engine/engine.js';
 export type { EngineOptions, EngineRecord } from './engine/engine.js';
 
