@@ -39,7 +39,7 @@ function isWhitespace(c: number | undefined): boolean {
  *
  * Rules, in order: UTF-16 (BOM or NUL-interleaved text) is not JSON; binary data first
  * (a control byte, or a NUL with no `{`/`[` first) is not JSON only when no later line
- * in the sample starts with `{` or `[` (else the format is decided from that line on and
+ * in the sample starts a complete JSON object or array (else the format is decided from that line on and
  * the garbage before it becomes bad records); a first byte other than `{`/`[` means JSON Lines
  * (its lines are then reported one by one); a first value that ends on its own line is
  * JSON Lines (an array then must be alone in the file to count as an array file); a
@@ -125,14 +125,35 @@ function records(format: RecordFormat, isIndented: boolean, start: number): Dete
   return { kind: 'records', format, isIndented, start };
 }
 
-/** Offset of the first line after `from` whose first non-blank byte is `{` or `[`, or -1. */
+/** Candidate lines looked at by {@link firstJsonLine}; random binary data has many. */
+const MAX_JSON_LINE_CANDIDATES = 1000;
+
+/**
+ * Offset of the first line after `from` that starts (after blanks) a complete JSON object
+ * or array within the sample, or -1. A `{` or `[` at a line start alone is no evidence:
+ * random binary data has one every few hundred lines; a value that parses is.
+ */
 function firstJsonLine(sample: Buffer, from: number): number {
-  for (let nl = sample.indexOf(LF, from); nl !== -1; nl = sample.indexOf(LF, nl + 1)) {
+  let candidates = 0;
+  for (let nl = sample.indexOf(LF, from); nl !== -1 && candidates < MAX_JSON_LINE_CANDIDATES; nl = sample.indexOf(LF, nl + 1)) {
     let k = nl + 1;
     while (k < sample.length && isWhitespace(sample[k])) k++;
-    if (sample[k] === LBRACE || sample[k] === LBRACKET) return k;
+    if (sample[k] !== LBRACE && sample[k] !== LBRACKET) continue;
+    candidates++;
+    const end = endOfValue(sample, k);
+    if (end !== -1 && parsesAsJson(sample, k, end)) return k;
   }
   return -1;
+}
+
+/** Detection only (once per file, never per record): does `sample[start, end)` parse? */
+function parsesAsJson(sample: Buffer, start: number, end: number): boolean {
+  try {
+    JSON.parse(sample.toString('utf8', start, end));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function notJson(reason: string): Detection {
