@@ -1,6 +1,7 @@
 // EVTX behind the decoder seam: takes a file's bytes as they come (any read size, plain or
 // from gzip or stdin), cuts them into the 4 KiB file header and 64 KiB chunks, and decodes
 // each chunk as soon as it is complete. Memory: one chunk buffer, whatever the file size.
+import { RecordChunks } from '../record-chunks.js';
 import type { SplitterOptions } from '../record-splitter.js';
 import type { BadRecord, SourceRecord } from '../record-types.js';
 import { CHUNK_SIZE, FILE_HEADER_SIZE } from './chunk.js';
@@ -24,11 +25,11 @@ export class EvtxDecoder {
   private chunkIndex = 0;
   private bytesAfterHeader = 0;
   private recordNumber = 0;
-  private current: SourceRecord[] = [];
-  private ready: SourceRecord[][] = [];
+  private readonly chunks: RecordChunks;
 
   constructor(options: SplitterOptions) {
     this.options = options;
+    this.chunks = new RecordChunks(options.chunkRecords);
   }
 
   push(chunk: Buffer): void {
@@ -64,15 +65,11 @@ export class EvtxDecoder {
   }
 
   takeReady(): readonly SourceRecord[][] {
-    const ready = this.ready;
-    this.ready = [];
-    return ready;
+    return this.chunks.takeReady();
   }
 
   takeRest(): SourceRecord[] {
-    const rest = this.current;
-    this.current = [];
-    return rest;
+    return this.chunks.takeRest();
   }
 
   private flushBlock(): void {
@@ -100,11 +97,7 @@ export class EvtxDecoder {
       sink.add(text, 0, text.length, record, 0);
       return;
     }
-    this.current.push({ path: this.options.path, record, value });
-    if (this.current.length >= this.options.chunkRecords) {
-      this.ready.push(this.current);
-      this.current = [];
-    }
+    this.chunks.add({ path: this.options.path, record, value });
   }
 
   private report(damage: EvtxDamage): void {
