@@ -74,3 +74,13 @@ export type { EventRoute } from './pool/wire.js';
 
 export { CHUNK_SIZE, EVTX_MAGIC, decodeChunk, isEvtxMagic, readEvtx, readEvtxChunks } from './io/evtx/index.js';
 export type { ChunkResult, EvtxDamage, EvtxItem, EvtxRecord } from './io/evtx/index.js';
+
+export {
+  Correlator,
+  CorrelatorStateError,
+  DEFAULT_MAX_GROUPS,
+  DEFAULT_MAX_LATENESS_MS,
+  DEFAULT_MAX_MATCHES_PER_ALERT,
+} from './correlate/correlator.js';
+export type { CorrelationStats, CorrelatorOptions, CorrelatorState } from './correlate/correlator.js';
+export { percentileOf } from './correlate/aggregates.js';

@@ -12,13 +12,16 @@ import {
   STDIN_INPUT,
   readRawRecords,
   type BadRecord,
+  type CorrelationRule,
+  type Correlator,
   type DetectionRule,
   type DetectorRuleSet,
   type EngineAlert,
   type ErrorRecord,
   type Level,
 } from '@siemlite/core';
-import { loadRules, processRules } from '@siemlite/rules';
+import { loadRules, mapFieldName, processRules, type ProcessingPipeline } from '@siemlite/rules';
+import { openCorrelator, parseCount, parseDuration, planCorrelations, saveCorrelatorState, withNeededRules } from '../correlation.js';
 import { formatDiagnostic } from '../output/diagnostics.js';
 import { createAlertWriter, type AlertFormat } from '../output/alert-writer.js';
 import { Progress } from '../output/progress.js';
@@ -47,6 +50,16 @@ options:
   --min-level LEVEL       only rules at this level or above
                           (informational, low, medium, high, critical)
   --quiet                 no summary or progress on stderr
+  --time-field NAME       read event time (correlation windows, alert timestamps) only
+                          from this field; default: the usual time fields of each source
+                          (Windows System.TimeCreated, @timestamp, eventTime, ...)
+  --max-lateness DURATION how far behind the newest event time a match may arrive and
+                          still be correlated in order (default 5m; 30s, 2h, 1d, 0)
+  --max-groups N          groups a correlation keeps at once (default 1000000); past it
+                          the least recently active group is dropped, with a warning
+  --state FILE            correlation state: loaded from FILE if it exists and written
+                          back at the end (atomically); the input continues in the next
+                          run, so matches within --max-lateness wait in FILE
   --workers N|auto        worker threads that parse and evaluate; 0 or 1 runs everything
                           in this thread. auto (default): one per CPU core when the input
                           files hold 32 MiB or more, else this thread (each worker compiles
@@ -73,6 +86,10 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       'min-level': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       workers: { type: 'string' },
+      'time-field': { type: 'string' },
+      'max-lateness': { type: 'string' },
+      'max-groups': { type: 'string' },
+      state: { type: 'string' },
       'no-rule-cache': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -95,6 +112,11 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     workers = /^\d+$/.test(values.workers) ? Number(values.workers) : Number.NaN;
     if (!Number.isSafeInteger(workers)) throw new UsageError(`--workers must be auto or a whole number (0 or 1: no worker threads), not '${values.workers}'`);
   }
+  const maxLatenessMs = parseDuration(values['max-lateness'] ?? '5m', '--max-lateness');
+  const maxGroups = values['max-groups'] === undefined ? undefined : parseCount(values['max-groups'], '--max-groups');
+  const timeField = values['time-field'] ?? null;
+  if (timeField !== null && timeField.trim() === '') throw new UsageError('--time-field needs a field name');
+  const statePath = values.state ?? null;
   const rulePaths = values.rules ?? [SHIPPED_RULES];
   for (const p of rulePaths) if (!existsSync(p)) throw new UsageError(`--rules: '${p}' does not exist`);
   const quiet = values.quiet;
@@ -104,17 +126,31 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   // Rules: one rule set per pipeline in use (auto: windows for Windows events, none otherwise).
   const mode = values.pipeline;
   const loadErrors: ErrorRecord[] = [];
-  const keep = (r: DetectionRule): boolean => minLevel < 0 || LEVELS.indexOf(r.level ?? 'informational') >= minLevel;
+  const isKept = (level: Level | null): boolean => minLevel < 0 || LEVELS.indexOf(level ?? 'informational') >= minLevel;
   let unmapped = 0;
+  let correlations: readonly CorrelationRule[] = [];
+  let needed: ReadonlySet<string> = new Set();
+  const missing: string[] = [];
+  /** Picks the correlations to run (by level) once the detection rules are known. */
+  const chooseCorrelations = (all: readonly CorrelationRule[], rules: readonly DetectionRule[]): void => {
+    const plan = planCorrelations(all, new Set(rules.map((r) => r.key)), (c) => isKept(c.level));
+    correlations = plan.run;
+    needed = plan.needed;
+    for (const m of plan.missing) missing.push(`${m.rule.title} (${m.rule.key}) reads '${m.key}', which is not a loaded rule`);
+  };
+  const keep = (rules: readonly DetectionRule[]): readonly DetectionRule[] => withNeededRules(rules, (r) => isKept(r.level), needed);
   // A rule whose logsource the pipeline does not map cannot be routed to events of that
   // pipeline: it is skipped and counted (sigma-semantics.md §9.2).
   const mappedOnly = (rules: readonly DetectionRule[]): readonly DetectionRule[] => {
     const mapped = rules.filter((r) => r.isMapped);
     unmapped = rules.length - mapped.length;
-    return mapped.filter(keep);
+    return keep(mapped);
   };
-  let windows: readonly DetectionRule[] | null = null;
-  let other: readonly DetectionRule[];
+  /** How a set's events name a field that correlations read: the pipeline's renames (group-by, value fields). */
+  const renamesOf = (pipelines: readonly ProcessingPipeline[]) =>
+    pipelines.length === 0 ? undefined : (rule: DetectionRule, field: string): readonly string[] => mapFieldName(field, pipelines, rule.logsource);
+  let windows: DetectorRuleSet | null = null;
+  let other: DetectorRuleSet;
   if (mode === 'auto') {
     // Load and lower once; the windows pipeline is then applied to the lowered rules.
     const base = loadRules(rulePaths, cache === undefined ? {} : { cache });
@@ -123,17 +159,22 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     loadErrors.push(...errors);
     const processed = processRules(base.rules, pipelines);
     loadErrors.push(...processed.errors);
-    windows = mappedOnly(processed.rules);
-    other = base.rules.filter(keep);
+    chooseCorrelations(base.correlations, base.rules);
+    const mapField = renamesOf(pipelines);
+    windows = { rules: mappedOnly(processed.rules), events: 'windows', ...(mapField === undefined ? {} : { mapField }) };
+    other = { rules: keep(base.rules), events: 'not-windows' };
   } else {
     const { pipelines, errors } = resolvePipelines(mode);
     loadErrors.push(...errors);
     const set = loadRules(rulePaths, { pipelines, ...(cache === undefined ? {} : { cache }) });
     loadErrors.push(...set.errors);
-    other = mode === 'none' ? set.rules.filter(keep) : mappedOnly(set.rules);
+    chooseCorrelations(set.correlations, set.rules);
+    const mapField = renamesOf(pipelines);
+    other = { rules: mode === 'none' ? keep(set.rules) : mappedOnly(set.rules), ...(mapField === undefined ? {} : { mapField }) };
   }
   for (const e of loadErrors) io.stderr(`${formatDiagnostic(e)}\n`);
-  const ruleCount = windows?.length ?? other.length;
+  for (const m of missing) io.stderr(`siemlite hunt: correlation not run: ${m}\n`);
+  const ruleCount = (windows ?? other).rules.length;
   if (ruleCount === 0) {
     io.stderr(`siemlite hunt: no rule loaded${loadErrors.length > 0 ? ' (see the errors above)' : ''}\n`);
     return 1;
@@ -176,9 +217,23 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   // rule set) and evaluates, in worker threads or, with --workers 0 or 1, on this thread (the
   // same code); this thread splits records, reports bad records and writes alerts, chunk by
   // chunk in input order, so the output is the same either way.
-  const ruleSets: DetectorRuleSet[] =
-    windows === null ? [{ rules: other }] : [{ rules: windows, events: 'windows' }, { rules: other, events: 'not-windows' }];
-  const pool = createDetectorPool({ ruleSets, workers: workers > 1 ? workers : 0 });
+  const correlator =
+    correlations.length === 0
+      ? null
+      : openCorrelator(
+          {
+            correlations,
+            maxLatenessMs,
+            ...(maxGroups === undefined ? {} : { maxGroups }),
+            onWarning: (message: string) => {
+              progress.done();
+              io.stderr(`siemlite hunt: ${message}\n`);
+            },
+          },
+          statePath,
+        );
+  const ruleSets: DetectorRuleSet[] = windows === null ? [other] : [windows, other];
+  const pool = createDetectorPool({ ruleSets, workers: workers > 1 ? workers : 0, correlator, timeField });
   try {
     for await (const result of pool.detect(readRawRecords(positionals, { onProgress }))) {
       for (const b of result.bad) onBadRecord(b);
@@ -187,10 +242,13 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       for (const a of result.alerts) onAlert(a);
       progress.update(`hunting ${progressText}: ${events.toLocaleString('en-US')} events, ${sum(byLevel)} alerts`);
     }
-    for (const a of pool.finish()) onAlert(a);
+    // A bounded input ends here; with --state the stream goes on in the next run, so what
+    // the correlator still holds is saved instead of released.
+    if (statePath === null) for (const a of pool.finish()) onAlert(a);
   } finally {
     await pool.close();
   }
+  if (statePath !== null && correlator !== null) saveCorrelatorState(statePath, correlator);
   progress.done();
   writer.end();
   if (out !== null) {
@@ -201,6 +259,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   if (!quiet) {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     io.stderr(summary({ events, bad, files: files.size, byLevel, byRule, seconds, rules: ruleCount, loadErrors: loadErrors.length, unmapped }));
+    io.stderr(correlationSummary(correlator, correlations.length, missing.length, pool.correlationAlerts, statePath));
   }
   return 0;
 }
@@ -228,6 +287,27 @@ function sum(m: ReadonlyMap<string, number>): number {
   let n = 0;
   for (const v of m.values()) n += v;
   return n;
+}
+
+/** The summary's correlation lines: never silent about correlations that were loaded. */
+function correlationSummary(
+  correlator: Correlator | null,
+  count: number,
+  notRun: number,
+  alerts: number,
+  statePath: string | null,
+): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  if (correlator === null) return count + notRun === 0 ? '' : `correlations: 0 ran, ${n(notRun)} not run (rules missing, see above)\n`;
+  const st = correlator.stats;
+  const parts = [`correlations: ${n(count)} ran${notRun > 0 ? `, ${n(notRun)} not run (rules missing)` : ''}, ${n(alerts)} alerts`];
+  if (st.late > 0) parts.push(`${n(st.late)} matches later than --max-lateness not correlated`);
+  if (st.noTime > 0) parts.push(`${n(st.noTime)} matches without a usable event time not correlated`);
+  if (st.missingGroupField > 0) parts.push(`${n(st.missingGroupField)} matches without a group-by field not counted`);
+  if (st.nonNumeric > 0) parts.push(`${n(st.nonNumeric)} non-numeric values ignored by value_sum/avg/percentile`);
+  if (st.groupCapHits > 0) parts.push(`${n(st.groupCapHits)} groups dropped at --max-groups`);
+  if (statePath !== null) parts.push(`state saved to ${statePath}`);
+  return `${parts.join('; ')}\n`;
 }
 
 function summary(s: {

@@ -8,7 +8,8 @@ import type { RuleSetPlan } from '../compile/compile-rule-set.js';
 import { eventTimestamp } from '../event/event-time.js';
 import { compileFieldPath, lookupField, type FieldAccessor } from '../event/lookup-field.js';
 import { normalizeEvent } from '../event/normalize-event.js';
-import type { DetectionRule } from '../ir/rules.js';
+import { Correlator, type CorrelationStats, type CorrelatorOptions, type CorrelatorState } from '../correlate/correlator.js';
+import type { CorrelationRule, DetectionRule } from '../ir/rules.js';
 
 /** An event with where it came from; what the readers produce. */
 export interface EngineRecord {
@@ -27,7 +28,15 @@ export interface EngineOptions {
    * stays empty. Match alerts and correlation alerts (`alert.type`) alike.
    */
   readonly onAlert?: (alert: EngineAlert) => void;
-  /** The correlator reading this engine's matches; its alerts join the same stream. */
+  /**
+   * Sigma correlation rules over this engine's matches (from `loadRules(...).correlations`);
+   * their alerts (`type: 'correlation'`) join the same stream. The detection rules they read
+   * must be among `rules`.
+   */
+  readonly correlations?: readonly CorrelationRule[];
+  /** Correlator settings (lateness, group cap, ...) and a state from `correlationState()` to go on from. */
+  readonly correlation?: Omit<CorrelatorOptions, 'correlations'> & { readonly state?: unknown };
+  /** A correlation stage of your own instead of `correlations` (advanced). */
   readonly correlator?: CorrelationStage | null;
   /** Read event time only from this field (default: the usual time fields, see eventTimestamp). */
   readonly timeField?: string | null;
@@ -52,6 +61,7 @@ export class Engine {
   readonly #batchRows: number;
   readonly #onAlert: ((alert: EngineAlert) => void) | undefined;
   readonly #timeField: FieldAccessor | undefined;
+  readonly #correlator: Correlator | null = null;
   #pending: EngineRecord[] = [];
   #normalized: Record<string, unknown>[] = [];
   #pushed = 0;
@@ -61,7 +71,12 @@ export class Engine {
   #collector: EngineAlert[] | null = null;
 
   constructor(options: EngineOptions) {
-    this.#assembler = new AlertAssembler([{ rules: options.rules }], options.correlator ?? null);
+    const correlations = options.correlations ?? [];
+    if (correlations.length > 0) {
+      const settings = { ...options.correlation, correlations };
+      this.#correlator = options.correlation?.state === undefined ? new Correlator(settings) : Correlator.restore(options.correlation.state, settings);
+    }
+    this.#assembler = new AlertAssembler([{ rules: options.rules }], options.correlator ?? this.#correlator);
     const reported = Uint8Array.from(options.rules, (_, i) => (this.#assembler.alerts(i) || this.#assembler.correlationFields[i] !== null ? 1 : 0));
     this.#evaluator = new RoutedEvaluator([{ events: 'all', ruleCount: options.rules.length, reported, conditions: () => options.rules.map((r) => r.condition) }]);
     this.plan = this.#evaluator.plan(0);
@@ -106,6 +121,20 @@ export class Engine {
   /** Evaluates the events buffered so far, even if the batch is not full. */
   flush(): void {
     if (this.#pending.length > 0) this.#runBatch();
+  }
+
+  /**
+   * The correlator's state (JSON-safe), to save and give back as `correlation.state` to a
+   * later engine, which then goes on as if the stream had never stopped. Take it after
+   * `flush()` and instead of `close()`: close() ends the input and releases what is held.
+   */
+  correlationState(): CorrelatorState | null {
+    return this.#correlator?.snapshot() ?? null;
+  }
+
+  /** Correlation counters (late matches, groups evicted, ...), or null without correlations. */
+  get correlationStats(): CorrelationStats | null {
+    return this.#correlator?.stats ?? null;
   }
 
   /** Flushes, releases the correlation alerts still held (end of input) and ends the alert stream. */
