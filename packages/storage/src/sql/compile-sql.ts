@@ -142,8 +142,20 @@ class SqlBuilder {
     return `coalesce(CASE WHEN json_type(${v}) = 'ARRAY' THEN list_bool_or(list_transform(json_extract(${v}, '$[*]'), e -> json_type(e) <> 'NULL' AND ${this.scalar(value, 'e')})) WHEN json_type(${v}) = 'NULL' THEN false ELSE ${this.scalar(value, v)} END, false)`;
   }
 
+  /**
+   * Plain and wildcard patterns use LIKE (a regex from a parameter is compiled per row;
+   * LIKE is not): case-insensitive through lower() on both sides (README: lower() is not
+   * simple case folding). A pattern with `?` next to non-ASCII text uses the regex path.
+   */
   private pattern(pattern: StringPattern, text: string): string {
-    return `coalesce(regexp_full_match(${text}, ${this.param(patternRegex(pattern))}), false)`;
+    if (pattern.parts.some((p) => p.kind === 'OneChar')) {
+      return `coalesce(regexp_full_match(${text}, ${this.param(patternRegex(pattern))}), false)`;
+    }
+    let like = '';
+    for (const part of pattern.parts) if (part.kind === 'Literal') like += part.text.replace(/[\\%_]/g, (c) => `\\${c}`);
+    else like += '%';
+    if (pattern.isCased) return `coalesce(${text} LIKE ${this.param(like)} ESCAPE '\\', false)`;
+    return `coalesce(lower(${text}) LIKE lower(${this.param(like)}) ESCAPE '\\', false)`;
   }
 
   private regex(value: RegexValue, text: string): string {

@@ -12,7 +12,7 @@ export interface SqlMatch {
 }
 
 /** Rules per query: enough to amortize one scan, few enough to keep the plan small. */
-export const DEFAULT_RULES_PER_QUERY = 100;
+export const DEFAULT_RULES_PER_QUERY = 20;
 
 export class SqlHunter {
   private constructor(
