@@ -8,6 +8,7 @@ import { detect, normalizeEvent, type DetectionRule } from '@siemlite/core';
 import { loadBuiltinPipeline, loadRules } from '@siemlite/rules';
 import { SqlHunter } from '@siemlite/storage';
 import { hasShared, SHARED_DIR } from '../support/shared.js';
+import { parseConcatenatedJson } from '../support/concatenated-json.js';
 
 const ACTIVE = ['rules', 'rules-emerging-threats', 'rules-threat-hunting', 'rules-placeholder', 'rules-compliance', 'rules-dfir'];
 // Opt-in until it has been seen green within CI's time budget (README, "Storage and SQL
@@ -23,31 +24,6 @@ function findJson(dir: string, out: string[] = []): string[] {
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) findJson(path, out);
     else if (entry.endsWith('.json')) out.push(path);
-  }
-  return out;
-}
-
-/** Objects written one after another (pretty-printed JSON, as in regression_data). */
-function parseConcatenated(text: string): Json[] {
-  const out: Json[] = [];
-  let depth = 0;
-  let start = -1;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') inString = true;
-    else if (c === '{') {
-      if (depth === 0) start = i;
-      depth++;
-    } else if (c === '}') {
-      depth--;
-      if (depth === 0) out.push(JSON.parse(text.slice(start, i + 1)) as Json);
-    }
   }
   return out;
 }
@@ -94,7 +70,7 @@ describe.runIf(run)('streaming engine vs SQL engine on SigmaHQ rules', () => {
   }
 
   it('regression_data events', async () => {
-    const events = findJson(join(SIGMA, 'regression_data')).flatMap((f) => parseConcatenated(readFileSync(f, 'utf8')));
+    const events = findJson(join(SIGMA, 'regression_data')).flatMap((f) => parseConcatenatedJson(readFileSync(f, 'utf8')));
     await compare('regression', events);
   }, 600_000);
 });
