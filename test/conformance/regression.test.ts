@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { detect, type Alert, type DetectionRule, type ErrorRecord } from '@siemlite/core';
 import { loadBuiltinPipeline, loadRules, type RuleSet } from '@siemlite/rules';
 import { hasShared, SHARED_DIR } from '../support/shared.js';
+import { parseConcatenatedJson } from '../support/concatenated-json.js';
 
 const ACTIVE = ['rules', 'rules-emerging-threats', 'rules-threat-hunting', 'rules-placeholder', 'rules-compliance', 'rules-dfir'];
 const run = hasShared('SigmaHQ regression_data conformance');
@@ -56,32 +57,6 @@ function readCases(): { cases: RegressionCase[]; withoutTests: string[] } {
     }
   }
   return { cases, withoutTests };
-}
-
-/** Splits a file of JSON objects written one after another (pretty-printed) into objects. */
-function parseConcatenatedJson(text: string): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  let depth = 0;
-  let start = -1;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') inString = true;
-    else if (c === '{' || c === '[') {
-      if (depth === 0) start = i;
-      depth++;
-    } else if (c === '}' || c === ']') {
-      depth--;
-      if (depth === 0) out.push(JSON.parse(text.slice(start, i + 1)) as Record<string, unknown>);
-    }
-  }
-  if (depth !== 0) throw new Error('unbalanced JSON');
-  return out;
 }
 
 /** Every rule file of the active folders that mentions `id` (to explain rules that did not load). */

@@ -1,0 +1,52 @@
+// Runs compiled detection rules as DuckDB queries over a source of events, many rules per
+// query, on one connection that already holds the SQL macros.
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { Node } from '@siemlite/core';
+import { compileBatchQuery, SQL_MACROS } from './compile-sql.js';
+
+/** One (rule, event) match found by SQL. */
+export interface SqlMatch {
+  readonly rule: number;
+  readonly sourcePath: string;
+  readonly sourceRecord: number;
+}
+
+/** Rules per query: enough to amortize one scan, few enough to keep the plan small. */
+export const DEFAULT_RULES_PER_QUERY = 20;
+
+export class SqlHunter {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  /** Opens DuckDB at `path` (':memory:' by default) and installs the macros. */
+  static async open(path = ':memory:', options: Record<string, string> = {}): Promise<SqlHunter> {
+    const instance = await DuckDBInstance.create(path, options);
+    const connection = await instance.connect();
+    for (const macro of SQL_MACROS) await connection.run(macro);
+    return new SqlHunter(instance, connection);
+  }
+
+  /**
+   * Every (condition index, event) pair where the condition holds, over `source` (an SQL
+   * relation with columns source_path, source_record, record JSON).
+   */
+  async hunt(conditions: readonly Node[], source: string, rulesPerQuery = DEFAULT_RULES_PER_QUERY): Promise<SqlMatch[]> {
+    const out: SqlMatch[] = [];
+    for (let start = 0; start < conditions.length; start += rulesPerQuery) {
+      const { sql, params } = compileBatchQuery(conditions.slice(start, start + rulesPerQuery), source);
+      const reader = await this.connection.runAndReadAll(sql, params as DuckDBValue[]);
+      for (const row of reader.getRows()) {
+        const hits = row[2] as { items: readonly number[] };
+        for (const hit of hits.items) out.push({ rule: start + hit, sourcePath: String(row[0]), sourceRecord: Number(row[1]) });
+      }
+    }
+    return out;
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
