@@ -81,6 +81,68 @@ interface Group {
   readonly aggregate: Aggregate;
   /** Upper-bound conditions: the window's start (its first match). */
   readonly start: number;
+  /** Neighbours in the order of last activity (GroupTable's list). */
+  prev: Group | null;
+  next: Group | null;
+}
+
+/**
+ * A correlation's groups: looked up by key, and kept in order of last activity in a linked
+ * list (least recent first), so eviction and the cap take the oldest in O(1). (A Map
+ * re-inserted on every touch keeps that order too, but its deleted slots pile up in front
+ * of the oldest entry, and reaching it became a scan: 19k matches/s at 100k groups.)
+ */
+class GroupTable {
+  readonly #byKey = new Map<string, Group>();
+  #oldest: Group | null = null;
+  #newest: Group | null = null;
+
+  get size(): number {
+    return this.#byKey.size;
+  }
+
+  get(key: string): Group | undefined {
+    return this.#byKey.get(key);
+  }
+
+  get oldest(): Group | null {
+    return this.#oldest;
+  }
+
+  /** Adds a group, or moves it, to the newest end. */
+  touch(group: Group): void {
+    if (this.#byKey.get(group.key) === group) {
+      if (this.#newest === group) return;
+      this.#unlink(group);
+    } else {
+      this.#byKey.set(group.key, group);
+    }
+    group.prev = this.#newest;
+    group.next = null;
+    if (this.#newest !== null) this.#newest.next = group;
+    this.#newest = group;
+    this.#oldest ??= group;
+  }
+
+  delete(group: Group): void {
+    if (this.#byKey.get(group.key) !== group) return;
+    this.#byKey.delete(group.key);
+    this.#unlink(group);
+  }
+
+  /** Oldest first. */
+  *inOrder(): Generator<Group> {
+    for (let g = this.#oldest; g !== null; g = g.next) yield g;
+  }
+
+  #unlink(group: Group): void {
+    if (group.prev !== null) group.prev.next = group.next;
+    else this.#oldest = group.next;
+    if (group.next !== null) group.next.prev = group.prev;
+    else this.#newest = group.prev;
+    group.prev = null;
+    group.next = null;
+  }
 }
 
 interface Timer {
@@ -93,7 +155,7 @@ interface Timer {
 
 /** One correlation rule at run time. */
 class Run {
-  readonly groups = new Map<string, Group>();
+  readonly groups = new GroupTable();
   readonly isLowerOnly: boolean;
   readonly entryCap: number;
   isCapWarned = false;
@@ -254,7 +316,7 @@ export class Correlator implements CorrelationStage {
       const run = this.#runs[timer.run] as Run;
       const group = run.groups.get(timer.key);
       if (group === undefined || group.start !== timer.start) continue; // dropped or started afresh
-      run.groups.delete(timer.key);
+      run.groups.delete(group);
       const value = group.aggregate.value(group.entries, group.head);
       if (value !== null && holds(run.rule.condition, value)) {
         this.#fire(run, group, value, { start: group.start, end: timer.end }, out);
@@ -295,12 +357,10 @@ export class Correlator implements CorrelationStage {
       const key = groupKey(values);
       let group = run.groups.get(key);
       if (group === undefined) {
-        group = { key, values: boundedValues(values), entries: [], head: 0, aggregate: createAggregate(rule.type, rule.rules, rule.percentile), start: timeMs };
+        group = newGroup(key, boundedValues(values), createAggregate(rule.type, rule.rules, rule.percentile), timeMs);
         if (!run.isLowerOnly) heapPush(this.#timers, { end: timeMs + rule.timespanMs, seq: this.#seq++, run: run.index, key, start: timeMs }, byEnd);
-      } else {
-        run.groups.delete(key); // re-inserted last: the Map is in order of last activity
       }
-      run.groups.set(key, group);
+      run.groups.touch(group);
       const entry: WindowEntry = { timeMs, seq: this.#seq++, ruleKey, value: entryValue, source };
       if (run.isLowerOnly) {
         // Slide: [timeMs - timespan, timeMs], both edges inclusive.
@@ -320,7 +380,7 @@ export class Correlator implements CorrelationStage {
       if (run.isLowerOnly) {
         const value = group.aggregate.value(group.entries, group.head);
         if (value !== null && holds(rule.condition, value)) {
-          run.groups.delete(key); // reset: the next alert needs new matches
+          run.groups.delete(group); // reset: the next alert needs new matches
           const first = group.entries[group.head] as WindowEntry;
           this.#fire(run, group, value, { start: first.timeMs, end: timeMs }, out);
         }
@@ -353,16 +413,15 @@ export class Correlator implements CorrelationStage {
       // Matches are processed in time order, so the first group (least recently active)
       // has the oldest newest match; once that is out of every future window, it goes.
       const horizon = now - run.rule.timespanMs;
-      for (const group of groups.values()) {
+      for (let group = groups.oldest; group !== null; group = groups.oldest) {
         const last = group.entries[group.entries.length - 1];
         if (last !== undefined && last.timeMs >= horizon) break;
-        groups.delete(group.key);
+        groups.delete(group);
         this.stats.groupsEvicted++;
       }
     }
     while (groups.size > this.#maxGroups) {
-      const oldest = groups.keys().next().value as string;
-      groups.delete(oldest);
+      groups.delete(groups.oldest as Group);
       this.stats.groupCapHits++;
       if (!run.isCapWarned) {
         run.isCapWarned = true;
@@ -422,7 +481,7 @@ export class Correlator implements CorrelationStage {
       runs: this.#runs.map((run) => ({
         alerts: run.alerts,
         isCapWarned: run.isCapWarned,
-        groups: [...run.groups.values()].map((g) => ({ key: g.key, values: g.values, start: g.start, entries: g.entries.slice(g.head) })),
+        groups: [...run.groups.inOrder()].map((g) => ({ key: g.key, values: g.values, start: g.start, entries: g.entries.slice(g.head) })),
       })),
     };
   }
@@ -449,9 +508,12 @@ export class Correlator implements CorrelationStage {
       run.alerts = saved.alerts;
       run.isCapWarned = saved.isCapWarned;
       for (const g of saved.groups) {
-        const group: Group = { key: g.key, values: g.values, entries: g.entries.slice(), head: 0, aggregate: createAggregate(run.rule.type, run.rule.rules, run.rule.percentile), start: g.start };
-        for (const e of group.entries) group.aggregate.add(e);
-        run.groups.set(g.key, group);
+        const group = newGroup(g.key, g.values, createAggregate(run.rule.type, run.rule.rules, run.rule.percentile), g.start);
+        for (const e of g.entries) {
+          group.entries.push(e);
+          group.aggregate.add(e);
+        }
+        run.groups.touch(group);
       }
     });
     return correlator;
@@ -472,6 +534,10 @@ export interface CorrelatorState {
     readonly isCapWarned: boolean;
     readonly groups: readonly { key: string; values: Readonly<Record<string, unknown>>; start: number; entries: readonly WindowEntry[] }[];
   }[];
+}
+
+function newGroup(key: string, values: Readonly<Record<string, unknown>>, aggregate: Aggregate, start: number): Group {
+  return { key, values, entries: [], head: 0, aggregate, start, prev: null, next: null };
 }
 
 function dropHead(group: Group): void {
