@@ -67,3 +67,8 @@ export { createDetectorPool, DetectorPool } from './pool/detector-pool.js';
 export type { ChunkDetections, DetectorPoolOptions, DetectorRuleSet } from './pool/detector-pool.js';
 export { decodeBatch, encodeBatch } from './pool/wire.js';
 export type { EventRoute } from './pool/wire.js';
+
+export { MAX_LINE_CHARS } from './io/formats/line-result.js';
+export type { LineRecord, LineResult } from './io/formats/line-result.js';
+export { parseAccessLogLine } from './io/formats/access-log.js';
+export { parseAuditdLine } from './io/formats/auditd.js';
