@@ -72,3 +72,4 @@ export { MAX_LINE_CHARS } from './io/formats/line-result.js';
 export type { LineRecord, LineResult } from './io/formats/line-result.js';
 export { parseAccessLogLine } from './io/formats/access-log.js';
 export { parseAuditdLine } from './io/formats/auditd.js';
+export { parseSyslogLine } from './io/formats/syslog.js';
