@@ -8,6 +8,7 @@
 // and as RFC 5424 lines with structured data, next to the same records as JSON.
 // The auditd and syslog sets are repeated to 10,000 lines.
 // Prints a table and one JSON line (machine-readable) at the end. Never asserted in tests.
+import { Buffer } from 'node:buffer';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
