@@ -84,3 +84,8 @@ export {
 } from './correlate/correlator.js';
 export type { CorrelationStats, CorrelatorOptions, CorrelatorState } from './correlate/correlator.js';
 export { percentileOf } from './correlate/aggregates.js';
+export { MAX_LINE_CHARS } from './io/formats/line-result.js';
+export type { LineRecord, LineResult } from './io/formats/line-result.js';
+export { parseAccessLogLine } from './io/formats/access-log.js';
+export { parseAuditdLine } from './io/formats/auditd.js';
+export { parseSyslogLine } from './io/formats/syslog.js';

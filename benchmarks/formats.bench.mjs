@@ -1,0 +1,79 @@
+// Benchmark: events/s of each text-format parser next to JSON.parse of the same events as
+// JSON Lines. Run after building core (`npx turbo run build`):
+//   node benchmarks/formats.bench.mjs [--time 2000]
+// Data (SIEMLITE_SHARED, default ../shared): the Elastic Apache access log, raw and its JSON
+// twin (the same 10,000 requests); the OTRF auditd JSON, turned back into raw audit lines
+// (values quoted, EXECVE arguments with a space hex-encoded, as the kernel writes them);
+// syslog lines are built from the auditd EXECVE commands as sudo auth.log lines (RFC 3164)
+// and as RFC 5424 lines with structured data, next to the same records as JSON.
+// The auditd and syslog sets are repeated to 10,000 lines.
+// Prints a table and one JSON line (machine-readable) at the end. Never asserted in tests.
+import { Buffer } from 'node:buffer';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { Bench } from 'tinybench';
+import { parseAccessLogLine, parseAuditdLine, parseSyslogLine } from '../packages/core/dist/index.js';
+
+const { values } = parseArgs({ options: { time: { type: 'string', default: '2000' } } });
+const root = resolve(fileURLToPath(import.meta.url), '../..');
+const shared = resolve(process.env.SIEMLITE_SHARED ?? resolve(root, '../shared'));
+const datasets = resolve(shared, 'datasets');
+if (!existsSync(datasets)) {
+  console.error(`shared datasets not found at ${datasets} (set SIEMLITE_SHARED)`);
+  process.exit(2);
+}
+const lines = (name) => gunzipSync(readFileSync(resolve(datasets, name))).toString('utf8').split('\n').filter((l) => l.length > 0);
+
+const apacheRaw = lines('elastic_examples_apache_access.log.gz');
+const apacheJson = lines('elastic_examples_apache_access.jsonl.gz');
+
+// The OTRF auditd file is small (a few dozen records): repeated to 10,000 for stable numbers.
+const cycle = (list, n) => Array.from({ length: n }, (_, i) => list[i % list.length]);
+const auditJson = cycle(lines('otrf_linux_auditd.jsonl.gz'), 10_000);
+const auditRecords = auditJson.map((l) => JSON.parse(l));
+const auditRaw = auditRecords.map((r) => {
+  const { type, timestamp, serial, ...rest } = r;
+  const pairs = Object.entries(rest).map(([k, v]) => {
+    const text = String(v);
+    if (type === 'EXECVE' && /^a\d+$/.test(k) && /[\s"]/.test(text)) return `${k}=${Buffer.from(text).toString('hex').toUpperCase()}`;
+    return /^[\w.:/()-]*$/.test(text) && !['comm', 'exe', 'name', 'cwd'].includes(k) ? `${k}=${text}` : `${k}="${text}"`;
+  });
+  return `type=${type} msg=audit(${timestamp}:${serial}): ${pairs.join(' ')}`;
+});
+
+const commands = cycle(auditRecords.filter((r) => r.type === 'EXECVE').map((r) => `${r.a0 ?? ''} ${r.a1 ?? ''}`.trim()), 10_000);
+const syslog3164 = commands.map((c, i) => `Nov 10 08:${String(i % 60).padStart(2, '0')}:44 host1 sudo[${1000 + i}]: alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=${c}`);
+const syslog5424 = commands.map((c, i) => `<86>1 2020-11-10T08:19:44.${String(i % 1000).padStart(3, '0')}Z host1 sudo ${1000 + i} - [meta@32473 tty="pts/0" user="root"] COMMAND=${c}`);
+const syslogJson = syslog3164.map((l) => JSON.stringify(parseSyslogLine(l).record));
+const syslog5424Json = syslog5424.map((l) => JSON.stringify(parseSyslogLine(l).record));
+
+const bench = new Bench({ time: Number(values.time) });
+const each = (name, input, fn) => bench.add(name, () => {
+  for (let i = 0; i < input.length; i++) fn(input[i]);
+});
+const sets = [
+  ['access log (Apache combined)', apacheRaw, parseAccessLogLine, apacheJson],
+  ['auditd raw', auditRaw, parseAuditdLine, auditJson],
+  ['syslog RFC 3164', syslog3164, parseSyslogLine, syslogJson],
+  ['syslog RFC 5424', syslog5424, parseSyslogLine, syslog5424Json],
+];
+for (const [name, raw, parse, json] of sets) {
+  const bad = raw.filter((l) => !parse(l).ok).length;
+  console.log(`${name}: ${raw.length} lines, ${bad} that do not parse`);
+  each(`${name}: text parser`, raw, parse);
+  each(`${name}: JSON.parse of the same events`, json, JSON.parse);
+}
+await bench.run();
+const results = [];
+for (let s = 0; s < sets.length; s++) {
+  const [name, raw] = sets[s];
+  const [text, json] = [bench.tasks[2 * s], bench.tasks[2 * s + 1]];
+  const textRate = (text.result.hz * raw.length);
+  const jsonRate = (json.result.hz * raw.length);
+  results.push({ format: name, events: raw.length, textEventsPerSec: Math.round(textRate), jsonEventsPerSec: Math.round(jsonRate), ratio: +(textRate / jsonRate).toFixed(2) });
+}
+console.table(results);
+console.log(JSON.stringify({ bench: 'formats', results }));
