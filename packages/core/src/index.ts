@@ -67,3 +67,5 @@ export { createDetectorPool, DetectorPool } from './pool/detector-pool.js';
 export type { ChunkDetections, DetectorPoolOptions, DetectorRuleSet } from './pool/detector-pool.js';
 export { decodeBatch, encodeBatch } from './pool/wire.js';
 export type { EventRoute } from './pool/wire.js';
+export { describeValue, explain, explainNode } from './explain/explain.js';
+export type { ExplainGroup, ExplainLeaf, ExplainNode, ExplainStatus, Explanation } from './explain/explain.js';
