@@ -1,6 +1,6 @@
 // Random Sigma rules and events for the differential tests (engine vs reference matcher,
 // explain vs engine): values drawn from shared pools so that many (rule, event) pairs match.
-import { Rng } from '../support/random.js';
+import type { Rng } from '../support/random.js';
 
 export type Event = Record<string, unknown>;
 
