@@ -4,9 +4,9 @@
 // conditions.test.ts. The tree itself is checked here on hand-written rules.
 import { describe, expect, it } from 'vitest';
 import { detect, explain, type DetectionRule, type ExplainLeaf, type ExplainNode } from '@siemlite/core';
-import { loadRulesFromText } from '@siemlite/rules';
+import { loadRulesFromText, selectionLocations } from '@siemlite/rules';
 import { Rng } from '../support/random.js';
-import { loadOne } from './helpers.js';
+import { loadOne, ruleText } from './helpers.js';
 import { eventFor, ruleYaml, type Event } from './random-rules.js';
 
 function leaves(node: ExplainNode): ExplainLeaf[] {
@@ -100,5 +100,55 @@ describe('explain tree', () => {
       ['Match', 'matched', 'hour eq 22'],
     ]);
     expect(leaves(out.tree)[0]?.seen).toBe('x Mimikatz');
+  });
+});
+
+describe('explain names selections', () => {
+  const text = ruleText(`
+    selection:
+      Image|endswith: '\\\\cmd.exe'
+      CommandLine|contains: [whoami, ipconfig]
+    filter_admin:
+      User: admin
+    filter_system:
+      User|startswith: 'NT AUTHORITY'
+    unused:
+      Foo: bar
+    condition: selection and not 1 of filter_*
+  `);
+  const rule = loadRulesFromText('named.yml', text).rules[0] as DetectionRule;
+  const selections = selectionLocations('named.yml', text);
+
+  it('finds every search identifier of the file with its line', () => {
+    expect(selections.map((s) => s.name)).toEqual(['selection', 'filter_admin', 'filter_system', 'unused']);
+    expect(selections.every((s) => s.origin.file === 'named.yml' && s.origin.line > 0)).toBe(true);
+  });
+
+  it('gives each selection its verdict, so the filter that excluded the event is visible', () => {
+    const out = explain(rule, { Image: 'C:\\cmd.exe', CommandLine: 'whoami', User: 'admin' }, { selections });
+    expect(out.matched).toBe(false);
+    expect(out.selections).toEqual([
+      { name: 'selection', matched: true },
+      { name: 'filter_admin', matched: true },
+      { name: 'filter_system', matched: false },
+      { name: 'unused', matched: null },
+    ]);
+    expect(leaves(out.tree).map((l) => [l.selection, l.field, l.status])).toEqual([
+      ['selection', 'Image', 'matched'],
+      ['selection', 'CommandLine', 'matched'],
+      ['selection', 'CommandLine', 'not-matched'],
+      ['filter_admin', 'User', 'matched'],
+      ['filter_system', 'User', 'not-matched'],
+    ]);
+  });
+
+  it('a selection spread over several items of one group combines as that group', () => {
+    const out = explain(rule, { Image: 'C:\\cmd.exe', CommandLine: 'net user', User: 'bob' }, { selections });
+    expect(out.matched).toBe(false);
+    expect(out.selections.slice(0, 3)).toEqual([
+      { name: 'selection', matched: false },
+      { name: 'filter_admin', matched: false },
+      { name: 'filter_system', matched: false },
+    ]);
   });
 });

@@ -68,4 +68,4 @@ export type { ChunkDetections, DetectorPoolOptions, DetectorRuleSet } from './po
 export { decodeBatch, encodeBatch } from './pool/wire.js';
 export type { EventRoute } from './pool/wire.js';
 export { describeValue, explain, explainNode } from './explain/explain.js';
-export type { ExplainGroup, ExplainLeaf, ExplainNode, ExplainStatus, Explanation } from './explain/explain.js';
+export type { ExplainGroup, ExplainOptions, SelectionLocation, SelectionVerdict, ExplainLeaf, ExplainNode, ExplainStatus, Explanation } from './explain/explain.js';

@@ -40,12 +40,33 @@ export interface ExplainLeaf {
   /** The value seen in the event (undefined when the field is absent). */
   readonly seen: unknown;
   readonly origin: SourceLocation | null;
+  /** The search identifier the test was written under, when selection locations were given. */
+  readonly selection: string | null;
 }
 
 export type ExplainNode = ExplainGroup | ExplainLeaf;
 
+/** A search identifier of a rule file and where its key is written. */
+export interface SelectionLocation {
+  readonly name: string;
+  readonly origin: SourceLocation;
+}
+
+export interface ExplainOptions {
+  /** Selections of the rule's file (`selectionLocations` of @siemlite/rules), to name field tests. */
+  readonly selections?: readonly SelectionLocation[];
+}
+
+/** A selection's verdict; null when the condition does not use it (or it lowered to nothing). */
+export interface SelectionVerdict {
+  readonly name: string;
+  readonly matched: boolean | null;
+}
+
 export interface Explanation {
   readonly matched: boolean;
+  /** Every selection of the rule, in file order (empty without `selections`). */
+  readonly selections: readonly SelectionVerdict[];
   readonly rule: { readonly key: string; readonly title: string; readonly origin: SourceLocation };
   readonly tree: ExplainNode;
 }
@@ -291,7 +312,7 @@ function leaf(
   origin: SourceLocation | null,
 ): ExplainLeaf {
   const status: ExplainStatus = matched ? 'matched' : field !== null && seen === undefined ? 'missing' : 'not-matched';
-  return { kind, status, matched, field, expected, seen, origin };
+  return { kind, status, matched, field, expected, seen, origin, selection: null };
 }
 
 function group(kind: ExplainGroup['kind'], matched: boolean, children: readonly ExplainNode[]): ExplainGroup {
@@ -343,7 +364,70 @@ export function explainNode(node: Node, event: Json): ExplainNode {
  * @example
  * const { matched, tree } = explain(rule, normalizeEvent(record));
  */
-export function explain(rule: DetectionRule, event: Record<string, unknown>): Explanation {
-  const tree = explainNode(rule.condition, event);
-  return { matched: tree.matched, rule: { key: rule.key, title: rule.title, origin: rule.origin }, tree };
+export function explain(rule: DetectionRule, event: Record<string, unknown>, options: ExplainOptions = {}): Explanation {
+  const selections = (options.selections ?? []).filter((s) => s.origin.file === rule.origin.file);
+  const raw = explainNode(rule.condition, event);
+  const tree = selections.length === 0 ? raw : nameLeaves(raw, selections);
+  const verdicts = new Map<string, boolean>();
+  if (selections.length > 0) collectSelectionVerdicts(tree, verdicts);
+  return {
+    matched: tree.matched,
+    selections: [...new Set(selections.map((s) => s.name))].map((name) => ({ name, matched: verdicts.get(name) ?? null })),
+    rule: { key: rule.key, title: rule.title, origin: rule.origin },
+    tree,
+  };
+}
+
+/** The selection written last before `origin` (same file), or null. */
+function selectionAt(origin: SourceLocation | null, selections: readonly SelectionLocation[]): string | null {
+  if (origin === null) return null;
+  let best: SelectionLocation | null = null;
+  for (const s of selections) {
+    if (s.origin.file !== origin.file) continue;
+    const before = s.origin.line < origin.line || (s.origin.line === origin.line && s.origin.column <= origin.column);
+    if (before && (best === null || s.origin.line > best.origin.line || (s.origin.line === best.origin.line && s.origin.column > best.origin.column))) best = s;
+  }
+  return best?.name ?? null;
+}
+
+function nameLeaves(node: ExplainNode, selections: readonly SelectionLocation[]): ExplainNode {
+  if ('children' in node) return { ...node, children: node.children.map((c) => nameLeaves(c, selections)) };
+  return { ...node, selection: selectionAt(node.origin, selections) };
+}
+
+/** The one selection all leaves under `node` belong to, else null. */
+function soleSelection(node: ExplainNode): string | null {
+  if (!('children' in node)) return node.selection;
+  let name: string | null = null;
+  for (const child of node.children) {
+    const s = soleSelection(child);
+    if (s === null || (name !== null && s !== name)) return null;
+    name = s;
+  }
+  return name;
+}
+
+/**
+ * A selection's verdict is that of the largest subtree whose field tests all come from it
+ * (identifiers are replaced by their lowered node, so that subtree is the selection). When a
+ * selection's tests sit as several children of one group, they combine as that group does.
+ */
+function collectSelectionVerdicts(node: ExplainNode, out: Map<string, boolean>): void {
+  const sole = soleSelection(node);
+  if (sole !== null) {
+    if (!out.has(sole)) out.set(sole, node.matched);
+    return;
+  }
+  if (!('children' in node)) return;
+  if (node.kind !== 'Not') {
+    const pieces = new Map<string, boolean[]>();
+    for (const child of node.children) {
+      const s = soleSelection(child);
+      if (s !== null) pieces.set(s, [...(pieces.get(s) ?? []), child.matched]);
+    }
+    for (const [name, verdicts] of pieces) {
+      if (!out.has(name)) out.set(name, node.kind === 'And' ? verdicts.every(Boolean) : verdicts.some(Boolean));
+    }
+  }
+  for (const child of node.children) if (soleSelection(child) === null) collectSelectionVerdicts(child, out);
 }
