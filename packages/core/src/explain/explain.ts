@@ -413,21 +413,25 @@ function soleSelection(node: ExplainNode): string | null {
  * selection's tests sit as several children of one group, they combine as that group does.
  */
 function collectSelectionVerdicts(node: ExplainNode, out: Map<string, boolean>): void {
-  const sole = soleSelection(node);
+  // A `not sel` is not the selection: look inside it.
+  const sole = node.kind === 'Not' ? null : soleSelection(node);
   if (sole !== null) {
     if (!out.has(sole)) out.set(sole, node.matched);
     return;
   }
   if (!('children' in node)) return;
-  if (node.kind !== 'Not') {
-    const pieces = new Map<string, boolean[]>();
-    for (const child of node.children) {
-      const s = soleSelection(child);
-      if (s !== null) pieces.set(s, [...(pieces.get(s) ?? []), child.matched]);
-    }
-    for (const [name, verdicts] of pieces) {
-      if (!out.has(name)) out.set(name, node.kind === 'And' ? verdicts.every(Boolean) : verdicts.some(Boolean));
-    }
+  if (node.kind === 'Not') {
+    for (const child of node.children) collectSelectionVerdicts(child, out);
+    return;
   }
-  for (const child of node.children) if (soleSelection(child) === null) collectSelectionVerdicts(child, out);
+  const isPiece = (child: ExplainNode): boolean => child.kind !== 'Not' && soleSelection(child) !== null;
+  const pieces = new Map<string, boolean[]>();
+  for (const child of node.children) {
+    const s = isPiece(child) ? soleSelection(child) : null;
+    if (s !== null) pieces.set(s, [...(pieces.get(s) ?? []), child.matched]);
+  }
+  for (const [name, verdicts] of pieces) {
+    if (!out.has(name)) out.set(name, node.kind === 'And' ? verdicts.every(Boolean) : verdicts.some(Boolean));
+  }
+  for (const child of node.children) if (!isPiece(child)) collectSelectionVerdicts(child, out);
 }
