@@ -12,7 +12,6 @@ import {
   type ErrorRecord,
   type ExplainNode,
   type Explanation,
-  type SelectionLocation,
   type SourceRecord,
 } from '@siemlite/core';
 import { loadRules, selectionLocations } from '@siemlite/rules';
