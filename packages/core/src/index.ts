@@ -46,7 +46,11 @@ export type { CompilableRule, PlanLeaf, PlanNode, RuleSetPlan } from './compile/
 export { evaluateBatch } from './eval/evaluate-batch.js';
 export type { BatchMatches } from './eval/evaluate-batch.js';
 export { alertRuleOf, createAlertSerializer } from './alert/alert.js';
-export type { Alert, AlertRule } from './alert/alert.js';
+export type { Alert, AlertRule, CorrelationAlert, EngineAlert } from './alert/alert.js';
+export { AlertAssembler } from './detect/alert-assembler.js';
+export type { CorrelationMatch, CorrelationStage, FieldNameMapper } from './detect/alert-assembler.js';
+export { RoutedEvaluator } from './detect/routed-evaluator.js';
+export type { EvaluatorRuleSet } from './detect/routed-evaluator.js';
 export { createEngine, detect, Engine } from './engine/engine.js';
 export type { EngineOptions, EngineRecord } from './engine/engine.js';
 
@@ -67,5 +71,9 @@ export { createDetectorPool, DetectorPool } from './pool/detector-pool.js';
 export type { ChunkDetections, DetectorPoolOptions, DetectorRuleSet } from './pool/detector-pool.js';
 export { decodeBatch, encodeBatch } from './pool/wire.js';
 export type { EventRoute } from './pool/wire.js';
+
+export { CHUNK_SIZE, EVTX_MAGIC, decodeChunk, isEvtxMagic, readEvtx, readEvtxChunks } from './io/evtx/index.js';
+export type { ChunkResult, EvtxDamage, EvtxItem, EvtxRecord } from './io/evtx/index.js';
+
 export { describeValue, explain, explainNode } from './explain/explain.js';
 export type { ExplainGroup, ExplainOptions, SelectionLocation, SelectionVerdict, ExplainLeaf, ExplainNode, ExplainStatus, Explanation } from './explain/explain.js';

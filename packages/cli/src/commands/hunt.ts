@@ -8,18 +8,13 @@ import { parseArgs } from 'node:util';
 import {
   LEVELS,
   createDetectorPool,
-  createEngine,
   expandInputs,
-  isWindowsEvent,
   STDIN_INPUT,
   readRawRecords,
-  readRecords,
-  type Alert,
   type BadRecord,
   type DetectionRule,
   type DetectorRuleSet,
-  type Engine,
-  type EngineRecord,
+  type EngineAlert,
   type ErrorRecord,
   type Level,
 } from '@siemlite/core';
@@ -38,8 +33,9 @@ export const SHIPPED_RULES = resolve(dirname(fileURLToPath(import.meta.url)), '.
 export const HUNT_USAGE = `usage: siemlite hunt [options] INPUT...
 
 Runs Sigma rules over log files: JSON Lines, JSON arrays or concatenated JSON objects,
-gzipped or not; folders are read recursively; globs (* ? **) are expanded; '-' is stdin.
-Windows events in evtx_dump JSON form are flattened to Sigma field names.
+gzipped or not, and Windows .evtx files (told by content, any name); folders are read
+recursively; globs (* ? **) are expanded; '-' is stdin. Windows events (.evtx, or
+evtx_dump JSON) are flattened to Sigma field names.
 
 options:
   --rules PATH            rule file or folder, repeatable (default: the shipped rules/)
@@ -59,27 +55,9 @@ options:
 ${noRuleCacheUsage(26)}
   -h, --help              show this help
 
-Bad records (invalid JSON or UTF-8, oversized lines) are reported on stderr with file and
-line and skipped. A summary (events, bad records, alerts by level, top rules, speed) goes
+Bad records (invalid JSON or UTF-8, oversized lines, damaged .evtx chunks and records)
+are reported on stderr with file and line (or .evtx chunk and EventRecordID) and skipped. A summary (events, bad records, alerts by level, top rules, speed) goes
 to stderr at the end.`;
-
-/**
- * A rule set and the engine for it, compiled on first use: with `--pipeline auto`, input
- * without non-Windows events never pays for compiling the second rule set.
- */
-class RuleSetForEvents {
-  readonly rules: readonly DetectionRule[];
-  #engine: Engine | null = null;
-
-  constructor(rules: readonly DetectionRule[]) {
-    this.rules = rules;
-  }
-
-  get engine(): Engine {
-    this.#engine ??= createEngine({ rules: this.rules });
-    return this.#engine;
-  }
-}
 
 const MAX_BAD_RECORDS_SHOWN = 20;
 
@@ -169,7 +147,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   const writer = createAlertWriter(format, write, { width: process.stdout.columns ?? 120 });
   const byLevel = new Map<string, number>();
   const byRule = new Map<string, { title: string; id: string | null; count: number }>();
-  const onAlert = (a: Alert): void => {
+  const onAlert = (a: EngineAlert): void => {
     writer.write(a);
     const level = a.rule.level ?? 'none';
     byLevel.set(level, (byLevel.get(level) ?? 0) + 1);
@@ -187,40 +165,31 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     bad++;
     if (bad <= MAX_BAD_RECORDS_SHOWN) {
       progress.done();
-      io.stderr(`${b.path}:${b.line}: ${b.code}: ${b.message} (record ${b.record} skipped)\n`);
+      io.stderr(`${b.path}:${b.line}: ${b.code}: ${b.message}${b.record > 0 ? ` (record ${b.record} skipped)` : ''}\n`);
     } else if (bad === MAX_BAD_RECORDS_SHOWN + 1) io.stderr(`(more bad records are counted in the summary)\n`);
   };
   const onProgress = (p: { path: string; bytesRead: number; totalBytes: number | null }): void => {
     const pct = p.totalBytes ? ` ${Math.floor((100 * p.bytesRead) / p.totalBytes)}%` : '';
     progressText = `${p.path}${pct}`;
   };
-  if (workers > 1) {
-    // Workers parse, normalize and evaluate; this thread splits records, then reports bad
-    // records and writes alerts, chunk by chunk in input order (the same output as below).
-    const ruleSets: DetectorRuleSet[] =
-      windows === null ? [{ rules: other }] : [{ rules: windows, events: 'windows' }, { rules: other, events: 'not-windows' }];
-    const pool = createDetectorPool({ ruleSets, workers });
-    try {
-      for await (const result of pool.detect(readRawRecords(positionals, { onProgress }))) {
-        for (const b of result.bad) onBadRecord(b);
-        events += result.events;
-        if (result.events > 0) files.add(result.path);
-        for (const a of result.alerts) onAlert(a);
-        progress.update(`hunting ${progressText}: ${events.toLocaleString('en-US')} events, ${sum(byLevel)} alerts`);
-      }
-    } finally {
-      await pool.close();
-    }
-  } else {
-    const forWindows = windows === null ? null : new RuleSetForEvents(windows);
-    const forOther = new RuleSetForEvents(other);
-    for await (const chunk of readRecords(positionals, { chunkRecords: 2048, onBadRecord, onProgress })) {
-      events += chunk.length;
-      for (const r of chunk) files.add(r.path);
-      const alerts = evaluateChunk(chunk, forWindows, forOther);
-      for (const a of alerts) onAlert(a);
+  // One detection path: the pool parses, normalizes, routes (Windows events to the windows
+  // rule set) and evaluates, in worker threads or, with --workers 0 or 1, on this thread (the
+  // same code); this thread splits records, reports bad records and writes alerts, chunk by
+  // chunk in input order, so the output is the same either way.
+  const ruleSets: DetectorRuleSet[] =
+    windows === null ? [{ rules: other }] : [{ rules: windows, events: 'windows' }, { rules: other, events: 'not-windows' }];
+  const pool = createDetectorPool({ ruleSets, workers: workers > 1 ? workers : 0 });
+  try {
+    for await (const result of pool.detect(readRawRecords(positionals, { onProgress }))) {
+      for (const b of result.bad) onBadRecord(b);
+      events += result.events;
+      if (result.events > 0) files.add(result.path);
+      for (const a of result.alerts) onAlert(a);
       progress.update(`hunting ${progressText}: ${events.toLocaleString('en-US')} events, ${sum(byLevel)} alerts`);
     }
+    for (const a of pool.finish()) onAlert(a);
+  } finally {
+    await pool.close();
   }
   progress.done();
   writer.end();
@@ -234,21 +203,6 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     io.stderr(summary({ events, bad, files: files.size, byLevel, byRule, seconds, rules: ruleCount, loadErrors: loadErrors.length, unmapped }));
   }
   return 0;
-}
-
-/** Evaluates one chunk, Windows events and the rest under their own rule sets, alerts in input order. */
-function evaluateChunk(chunk: readonly EngineRecord[], forWindows: RuleSetForEvents | null, forOther: RuleSetForEvents): Alert[] {
-  if (forWindows === null) return forOther.engine.evaluate(chunk);
-  const win: EngineRecord[] = [];
-  const rest: EngineRecord[] = [];
-  for (const r of chunk) (isWindowsEvent(r.value) ? win : rest).push(r);
-  if (rest.length === 0) return forWindows.engine.evaluate(win);
-  if (win.length === 0) return forOther.engine.evaluate(rest);
-  const position = new Map<EngineRecord['value'], number>();
-  chunk.forEach((r, i) => position.set(r.value, i));
-  const alerts = [...forWindows.engine.evaluate(win), ...forOther.engine.evaluate(rest)];
-  // Stable: alerts of one event keep their rule order.
-  return alerts.sort((a, b) => (position.get(a.event) as number) - (position.get(b.event) as number));
 }
 
 /** Input size from which `--workers auto` uses worker threads (see HUNT_USAGE). */

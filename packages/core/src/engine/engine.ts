@@ -1,9 +1,12 @@
-// The embedding API: compile a rule set once, push events, receive alerts.
-import { alertRuleOf, type Alert, type AlertRule } from '../alert/alert.js';
-import { BatchBuilder } from '../batch/batch-builder.js';
-import { compileRuleSet, type RuleSetPlan } from '../compile/compile-rule-set.js';
-import { evaluateBatch } from '../eval/evaluate-batch.js';
+// The embedding API: compile a rule set once, push events, receive alerts. One executor of
+// the detection path: the evaluation (RoutedEvaluator) and the alert assembly (AlertAssembler,
+// where the correlator attaches) are the same code the DetectorPool runs.
+import type { EngineAlert } from '../alert/alert.js';
+import { AlertAssembler, type CorrelationStage } from '../detect/alert-assembler.js';
+import { RoutedEvaluator } from '../detect/routed-evaluator.js';
+import type { RuleSetPlan } from '../compile/compile-rule-set.js';
 import { eventTimestamp } from '../event/event-time.js';
+import { compileFieldPath, lookupField, type FieldAccessor } from '../event/lookup-field.js';
 import { normalizeEvent } from '../event/normalize-event.js';
 import type { DetectionRule } from '../ir/rules.js';
 
@@ -19,8 +22,15 @@ export interface EngineOptions {
   readonly rules: readonly DetectionRule[];
   /** Rows per batch (default 2048): larger batches share more dictionary work. */
   readonly batchRows?: number;
-  /** Called for each alert as soon as its batch is evaluated (in input order); alerts() then stays empty. */
-  readonly onAlert?: (alert: Alert) => void;
+  /**
+   * Called for each alert as soon as its batch is evaluated (in input order); alerts() then
+   * stays empty. Match alerts and correlation alerts (`alert.type`) alike.
+   */
+  readonly onAlert?: (alert: EngineAlert) => void;
+  /** The correlator reading this engine's matches; its alerts join the same stream. */
+  readonly correlator?: CorrelationStage | null;
+  /** Read event time only from this field (default: the usual time fields, see eventTimestamp). */
+  readonly timeField?: string | null;
 }
 
 const DEFAULT_BATCH_ROWS = 2048;
@@ -37,25 +47,27 @@ const DEFAULT_BATCH_ROWS = 2048;
  */
 export class Engine {
   readonly plan: RuleSetPlan;
-  readonly #builder: BatchBuilder;
+  readonly #evaluator: RoutedEvaluator;
+  readonly #assembler: AlertAssembler;
   readonly #batchRows: number;
-  readonly #alertRules: readonly (AlertRule | null)[];
-  readonly #onAlert: ((alert: Alert) => void) | undefined;
+  readonly #onAlert: ((alert: EngineAlert) => void) | undefined;
+  readonly #timeField: FieldAccessor | undefined;
   #pending: EngineRecord[] = [];
   #normalized: Record<string, unknown>[] = [];
   #pushed = 0;
   #closed = false;
-  readonly #queue: Alert[] = [];
+  readonly #queue: EngineAlert[] = [];
   #wake: (() => void) | null = null;
-  #collector: Alert[] | null = null;
+  #collector: EngineAlert[] | null = null;
 
   constructor(options: EngineOptions) {
-    this.plan = compileRuleSet(options.rules);
-    this.#builder = new BatchBuilder({ fields: this.plan.fields, withKeywords: this.plan.hasKeywords });
+    this.#assembler = new AlertAssembler([{ rules: options.rules }], options.correlator ?? null);
+    const reported = Uint8Array.from(options.rules, (_, i) => (this.#assembler.alerts(i) || this.#assembler.correlationFields[i] !== null ? 1 : 0));
+    this.#evaluator = new RoutedEvaluator([{ events: 'all', ruleCount: options.rules.length, reported, conditions: () => options.rules.map((r) => r.condition) }]);
+    this.plan = this.#evaluator.plan(0);
     this.#batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
-    // Rules silenced by a correlation (generate: false) still run, but alert nothing here.
-    this.#alertRules = options.rules.map((r) => (r.shouldAlert ? alertRuleOf(r) : null));
     this.#onAlert = options.onAlert;
+    this.#timeField = options.timeField === undefined || options.timeField === null ? undefined : compileFieldPath(options.timeField);
   }
 
   /** Adds plain events; their alerts carry path `<push>` and a running record number. */
@@ -68,9 +80,12 @@ export class Engine {
     for (const record of records) this.#add(record);
   }
 
-  /** Evaluates records now and returns their alerts (in addition to onAlert / alerts()). */
-  evaluate(records: readonly EngineRecord[]): Alert[] {
-    const collected: Alert[] = [];
+  /**
+   * Evaluates records now and returns their alerts, which then go nowhere else (not to
+   * onAlert, not to alerts()): memory never holds alerts nobody reads.
+   */
+  evaluate(records: readonly EngineRecord[]): EngineAlert[] {
+    const collected: EngineAlert[] = [];
     this.#collector = collected;
     try {
       this.pushRecords(records);
@@ -93,18 +108,21 @@ export class Engine {
     if (this.#pending.length > 0) this.#runBatch();
   }
 
-  /** Flushes and ends the alert stream. */
+  /** Flushes, releases the correlation alerts still held (end of input) and ends the alert stream. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.flush();
+    const out: EngineAlert[] = [];
+    this.#assembler.finish(out);
+    this.#deliver(out);
     this.#closed = true;
     this.#wakeUp();
   }
 
-  /** Alerts in input order; ends after `close()`. */
-  async *alerts(): AsyncGenerator<Alert> {
+  /** Alerts in input order; ends after `close()`. Alerts wait here until read: read while pushing, or use onAlert. */
+  async *alerts(): AsyncGenerator<EngineAlert> {
     for (;;) {
-      while (this.#queue.length > 0) yield this.#queue.shift() as Alert;
+      while (this.#queue.length > 0) yield this.#queue.shift() as EngineAlert;
       if (this.#closed) return;
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
@@ -117,31 +135,45 @@ export class Engine {
     const events = this.#normalized;
     this.#pending = [];
     this.#normalized = [];
-    const matches = evaluateBatch(this.plan, this.#builder.build(events, records.map((r) => r.value)));
-    if (matches.count === 0) return;
-    // Matches come grouped by rule; alerts go out in input order, then rule order.
-    const order = new Int32Array(matches.count);
-    for (let i = 0; i < order.length; i++) order[i] = i;
-    order.sort((a, b) => (matches.rows[a] as number) - (matches.rows[b] as number) || a - b);
-    const times = new Map<number, string | null>();
-    for (let i = 0; i < order.length; i++) {
-      const m = order[i] as number;
-      const rule = this.#alertRules[matches.ruleIndexes[m] as number];
-      if (rule === null || rule === undefined) continue;
-      const row = matches.rows[m] as number;
+    const values = records.map((r) => r.value);
+    const keys = this.#evaluator.evaluate(events, values, events.length);
+    if (keys.length === 0) return;
+    const assembler = this.#assembler;
+    const totalRules = this.#evaluator.totalRules;
+    const out: EngineAlert[] = [];
+    let last = -1;
+    let timestamp: string | null = null;
+    let source = { path: '', record: 0 };
+    for (let j = 0; j < keys.length; j++) {
+      const key = keys[j] as number;
+      const row = Math.floor(key / totalRules);
+      const rule = key - row * totalRules;
+      const event = events[row] as Record<string, unknown>;
       const record = records[row] as EngineRecord;
-      let timestamp = times.get(row);
-      if (timestamp === undefined) {
-        timestamp = eventTimestamp(events[row] as Record<string, unknown>);
-        times.set(row, timestamp);
+      if (row !== last) {
+        last = row;
+        timestamp = eventTimestamp(event, this.#timeField);
+        source = { path: record.path, record: record.record };
       }
-      const alert: Alert = { type: 'match', rule, source: { path: record.path, record: record.record }, timestamp, event: record.value };
-      this.#collector?.push(alert);
-      // With a callback, alerts are not also queued: nobody may be reading alerts().
-      if (this.#onAlert !== undefined) this.#onAlert(alert);
-      else this.#queue.push(alert);
+      const names = assembler.correlationFields[rule] ?? null;
+      const fieldValues = names === null ? null : names.map((candidates) => firstPresent(event, candidates));
+      assembler.match(rule, source, timestamp, record.value, fieldValues, out);
     }
-    this.#wakeUp();
+    this.#deliver(out);
+  }
+
+  #deliver(alerts: readonly EngineAlert[]): void {
+    if (alerts.length === 0) return;
+    if (this.#collector !== null) {
+      for (const a of alerts) this.#collector.push(a);
+      return;
+    }
+    // With a callback, alerts are not also queued: nobody may be reading alerts().
+    if (this.#onAlert !== undefined) for (const a of alerts) this.#onAlert(a);
+    else {
+      for (const a of alerts) this.#queue.push(a);
+      this.#wakeUp();
+    }
   }
 
   #wakeUp(): void {
@@ -149,6 +181,15 @@ export class Engine {
     this.#wake = null;
     wake?.();
   }
+}
+
+/** The value of the first of `names` the event has (a pipeline may have renamed the field). */
+function firstPresent(event: Record<string, unknown>, names: readonly string[]): unknown {
+  for (const name of names) {
+    const value = lookupField(event, name);
+    if (value !== undefined) return value;
+  }
+  return undefined;
 }
 
 /** Creates an engine for a rule set (compiled once). */
@@ -164,9 +205,9 @@ export function createEngine(options: EngineOptions): Engine {
  */
 export async function detect(
   events: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>,
-  options: { readonly rules: readonly DetectionRule[]; readonly batchRows?: number },
-): Promise<Alert[]> {
-  const alerts: Alert[] = [];
+  options: Omit<EngineOptions, 'onAlert'>,
+): Promise<EngineAlert[]> {
+  const alerts: EngineAlert[] = [];
   const engine = new Engine({ ...options, onAlert: (a) => alerts.push(a) });
   if (Symbol.asyncIterator in events) {
     for await (const e of events) engine.push([e]);

@@ -25,6 +25,8 @@
 // Numbers (and all-digit strings) are epoch times; the unit follows the magnitude: seconds
 // below 1e11, then milliseconds, microseconds, nanoseconds.
 
+import type { FieldAccessor } from './lookup-field.js';
+
 const CANDIDATE_FIELDS: readonly string[] = [
   '@timestamp',
   'timestamp',
@@ -53,8 +55,12 @@ const MONTHS: ReadonlyMap<number, number> = new Map(
  * eventTimestamp({ TimeCreated_SystemTime: '2020-06-23T09:35:56.825510000Z' }) // '2020-06-23T09:35:56.825Z'
  * eventTimestamp({ timestamp: '1604996384.965' })                            // '2020-11-10T08:19:44.965Z'
  * eventTimestamp({ date: '17/May/2015:10:05:03 +0000' })                      // '2015-05-17T10:05:03.000Z'
+ *
+ * With `timeField` (a compiled accessor of the field the user named: `--time-field`), only
+ * that field is read, with the same value formats, and null when it is absent or unusable.
  */
-export function eventTimestamp(event: Record<string, unknown>): string | null {
+export function eventTimestamp(event: Record<string, unknown>, timeField?: FieldAccessor): string | null {
+  if (timeField !== undefined) return timeText(timeField(event));
   let iso = timeText(event['TimeCreated_SystemTime']);
   if (iso !== null) return iso;
   iso = timeText(rawSystemTime(event['Event']));

@@ -10,13 +10,15 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { alertRuleOf, type Alert, type AlertRule } from '../alert/alert.js';
+import type { EngineAlert } from '../alert/alert.js';
+import { AlertAssembler, type CorrelationStage, type FieldNameMapper } from '../detect/alert-assembler.js';
 import type { EventBatch } from '../batch/event-batch.js';
 import type { BatchMatches } from '../eval/evaluate-batch.js';
 import type { DetectionRule } from '../ir/rules.js';
 import { BadRunLimit } from '../io/bad-run-limit.js';
 import type { RawChunk, RawRecordStream } from '../io/read-raw-records.js';
 import type { BadRecord } from '../io/read-records.js';
+import { createTaskRunner, type TaskRunner } from './run-task.js';
 import {
   WORKER_HANDLER,
   encodeBatch,
@@ -37,13 +39,22 @@ export interface DetectorRuleSet {
   readonly rules: readonly DetectionRule[];
   /** `windows` / `not-windows` split events with `isWindowsEvent` (hunt's `--pipeline auto`). */
   readonly events?: EventRoute;
+  /** How this set's events name a Sigma field a correlation reads (a pipeline's renames); default the name itself. */
+  readonly mapField?: FieldNameMapper;
 }
 
 export interface DetectorPoolOptions {
   /** Evaluated in this order; an event seen by several sets alerts for set 0's rules first. */
   readonly ruleSets: readonly DetectorRuleSet[];
-  /** Worker threads; default `os.availableParallelism()`. */
+  /**
+   * Worker threads; default `os.availableParallelism()`. 0 runs every task on the calling
+   * thread instead (the same code and output, without threads).
+   */
   readonly workers?: number;
+  /** The correlator that reads the base-rule matches (correlation alerts join `alerts`). */
+  readonly correlator?: CorrelationStage | null;
+  /** Read event time only from this field (`--time-field`); default the usual fields (eventTimestamp). */
+  readonly timeField?: string | null;
   /**
    * Chunks or batches submitted and not yet handed out, at most, per `detect` or
    * `evaluateArrowBatches` run (default 2 × workers): enough to keep every worker busy
@@ -59,8 +70,11 @@ export interface ChunkDetections {
   readonly file: number;
   /** Records that parsed to objects: the events readRecords would have yielded. */
   readonly events: number;
-  /** In input order, then rule order (rule sets in order): the Engine's order. */
-  readonly alerts: readonly Alert[];
+  /**
+   * In input order, then rule order (rule sets in order): the Engine's order. Correlation
+   * alerts come right after the match that made them due.
+   */
+  readonly alerts: readonly EngineAlert[];
   /** Problems found while splitting and while parsing, merged in file order. */
   readonly bad: readonly BadRecord[];
 }
@@ -71,6 +85,7 @@ const NO_RECORDS: RecordsReply = Object.freeze({
   bytes: new Uint8Array(0),
   matches: new Int32Array(0),
   timestamps: [],
+  fieldValues: [],
   badAt: [],
   badCodes: [],
   badMessages: [],
@@ -92,9 +107,10 @@ const NO_RECORDS: RecordsReply = Object.freeze({
 export class DetectorPool {
   readonly workers: number;
   readonly maxInFlight: number;
-  readonly #piscina: Piscina;
-  /** Per global rule index (sets concatenated): the alert's rule, or null when it doesn't alert. */
-  readonly #alertRules: readonly (AlertRule | null)[];
+  /** Null when tasks run on the calling thread (`workers: 0`). */
+  readonly #piscina: Piscina | null;
+  readonly #inline: TaskRunner | null;
+  readonly #assembler: AlertAssembler;
   readonly #setCount: number;
   /** Tasks not yet answered, so a worker failing outside a task (its module can't load) can't leave them waiting forever. */
   readonly #waiting = new Set<(reply: WorkerReply) => void>();
@@ -105,18 +121,26 @@ export class DetectorPool {
 
   constructor(options: DetectorPoolOptions) {
     const workers = options.workers ?? availableParallelism();
-    if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${workers}`);
-    const maxInFlight = options.maxInFlight ?? 2 * workers;
+    if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`workers must be a whole number (0: no threads), got ${workers}`);
+    const maxInFlight = options.maxInFlight ?? 2 * Math.max(1, workers);
     if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError(`maxInFlight must be a positive integer, got ${maxInFlight}`);
     if (options.ruleSets.length === 0) throw new RangeError('a detector pool needs at least one rule set');
     this.workers = workers;
     this.maxInFlight = maxInFlight;
     this.#setCount = options.ruleSets.length;
-    const alertRules: (AlertRule | null)[] = [];
-    for (const set of options.ruleSets) for (const rule of set.rules) alertRules.push(rule.shouldAlert ? alertRuleOf(rule) : null);
-    this.#alertRules = alertRules;
-    const workerData: WorkerConfig = encodeWorkerConfig(options.ruleSets.map((s) => ({ rules: s.rules, events: s.events ?? 'all' })));
-    this.#piscina = new Piscina({
+    this.#assembler = new AlertAssembler(options.ruleSets, options.correlator ?? null);
+    const report = { correlationFields: this.#assembler.correlationFields, timeField: options.timeField ?? null };
+    const wireSets = options.ruleSets.map((s) => ({ rules: s.rules, events: s.events ?? 'all' }));
+    if (workers === 0) {
+      this.#piscina = null;
+      this.#inline = createTaskRunner(encodeWorkerConfig(wireSets, report, { withConditions: false }), (set) =>
+        (options.ruleSets[set] as DetectorRuleSet).rules.map((r) => r.condition),
+      );
+      return;
+    }
+    this.#inline = null;
+    const workerData: WorkerConfig = encodeWorkerConfig(wireSets, report);
+    const piscina = new Piscina({
       filename: workerFile(),
       name: WORKER_HANDLER,
       // Threads start as work arrives: a small input (one chunk) never pays for starting a
@@ -130,16 +154,32 @@ export class DetectorPool {
       maxQueue: maxInFlight,
       workerData,
     });
-    this.#piscina.on('error', (error: unknown) => {
+    piscina.on('error', (error: unknown) => {
       this.#broken = failedReply(error);
       for (const answer of this.#waiting) answer(this.#broken);
       this.#waiting.clear();
     });
+    this.#piscina = piscina;
   }
 
   /** Worker threads started so far: they start as work arrives, up to {@link workers}. */
   get startedWorkers(): number {
-    return this.#piscina.threads.length;
+    return this.#piscina?.threads.length ?? 0;
+  }
+
+  /** Correlation alerts given out so far. */
+  get correlationAlerts(): number {
+    return this.#assembler.correlationAlerts;
+  }
+
+  /**
+   * End of a bounded input: the correlation alerts still held (matches within the allowed
+   * lateness of the newest event). Not called when the stream goes on in a later run (state saved).
+   */
+  finish(): EngineAlert[] {
+    const out: EngineAlert[] = [];
+    this.#assembler.finish(out);
+    return out;
   }
 
   /** Chunks or batches submitted and not yet handed out. */
@@ -222,7 +262,7 @@ export class DetectorPool {
   async close(): Promise<void> {
     if (this.#isClosed) return;
     this.#isClosed = true;
-    await this.#piscina.close();
+    await this.#piscina?.close();
   }
 
   /**
@@ -270,12 +310,14 @@ export class DetectorPool {
   /** Never rejects: failures come back as FailedReply. (No Promise.race with a long-lived promise: each race would keep its reply reachable.) */
   #run(task: WorkerTask): Promise<WorkerReply> {
     if (this.#broken !== null) return Promise.resolve(this.#broken);
+    if (this.#inline !== null) return Promise.resolve(this.#inline(task));
+    const piscina = this.#piscina as Piscina;
     return new Promise<WorkerReply>((resolve) => {
       const answer = (reply: WorkerReply): void => {
         if (this.#waiting.delete(answer)) resolve(reply);
       };
       this.#waiting.add(answer);
-      this.#piscina.run(task, { transferList: taskTransferList(task) }).then(
+      piscina.run(task, { transferList: taskTransferList(task) }).then(
         (reply: unknown) => answer(reply as WorkerReply),
         (error: unknown) => answer(failedReply(error)),
       );
@@ -334,29 +376,36 @@ export class DetectorPool {
     return { detections: { path: chunk.path, file: chunk.file, events: stopAt - failures, alerts: this.#alerts(chunk, reply, stopAt), bad }, isStopped };
   }
 
-  #alerts(chunk: RawChunk, reply: RecordsReply, stopAt: number): Alert[] {
+  #alerts(chunk: RawChunk, reply: RecordsReply, stopAt: number): EngineAlert[] {
     const matches = reply.matches;
-    const alerts: Alert[] = [];
+    const alerts: EngineAlert[] = [];
     if (matches.length === 0) return alerts;
+    const assembler = this.#assembler;
     const text = Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength);
     const ends = chunk.ends;
     let last = -1;
     let t = -1;
-    let event: Record<string, unknown> = {};
+    let v = 0;
+    let event: Record<string, unknown> | null = null;
     let timestamp: string | null = null;
+    let source = { path: chunk.path, record: 0 };
     for (let j = 0; j < matches.length; j += 2) {
       const index = matches[j] as number;
       if (index >= stopAt) break;
-      const rule = this.#alertRules[matches[j + 1] as number];
-      if (rule === null || rule === undefined) continue;
+      const rule = matches[j + 1] as number;
       if (index !== last) {
-        // The worker parsed this text already; parsing again here is only for matched records.
-        event = JSON.parse(text.toString('utf8', index === 0 ? 0 : (ends[index - 1] as number), ends[index] as number)) as Record<string, unknown>;
         t++;
         timestamp = reply.timestamps[t] ?? null;
+        source = { path: chunk.path, record: chunk.records[index] as number };
+        event = null;
         last = index;
       }
-      alerts.push({ type: 'match', rule, source: { path: chunk.path, record: chunk.records[index] as number }, timestamp, event });
+      // The worker parsed this text already; parsing again here is only for records that alert.
+      if (event === null && assembler.alerts(rule)) {
+        event = JSON.parse(text.toString('utf8', index === 0 ? 0 : (ends[index - 1] as number), ends[index] as number)) as Record<string, unknown>;
+      }
+      const values = assembler.correlationFields[rule] === null ? null : (reply.fieldValues[v++] ?? null);
+      assembler.match(rule, source, timestamp, event, values, alerts);
     }
     return alerts;
   }

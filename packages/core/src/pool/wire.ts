@@ -9,8 +9,9 @@ import type { DetectionRule } from '../ir/rules.js';
 import type { Exists, Keyword, Match, Node } from '../ir/nodes.js';
 import { mapLeaves } from '../ir/dispatch.js';
 
-/** Which events a rule set sees. `windows`/`not-windows` split events with `isWindowsEvent`. */
-export type EventRoute = 'all' | 'windows' | 'not-windows';
+import type { EventRoute } from '../detect/routed-evaluator.js';
+
+export type { EventRoute };
 
 /** One rule set of a pool, as given. */
 export interface WireRuleSet {
@@ -30,8 +31,11 @@ export interface WireRuleSet {
 export interface WorkerRuleSet {
   readonly events: EventRoute;
   readonly ruleCount: number;
-  /** 1 where the rule alerts: `shouldAlert` (rules a correlation silences still run). */
-  readonly alerting: Uint8Array;
+  /**
+   * 1 where the rule's matches come back: it alerts (`shouldAlert`), or its matches feed a
+   * correlation (rules a correlation silences still run).
+   */
+  readonly reported: Uint8Array;
   /** The rules' conditions, in rule order, serialized. */
   readonly conditions: Uint8Array;
 }
@@ -42,17 +46,46 @@ export interface WorkerRuleSet {
  */
 export interface WorkerConfig {
   readonly ruleSets: readonly WorkerRuleSet[];
+  /**
+   * Per global rule index: the fields whose values its matches carry back for the
+   * correlator (group-by and value fields), or null when its matches feed no correlation.
+   * Each field is a list of names to look up in the normalized event, first present wins
+   * (a processing pipeline may have renamed the Sigma field: `Image` or `NewProcessName`).
+   */
+  readonly correlationFields: readonly (readonly (readonly string[])[] | null)[];
+  /** `--time-field`: the only field event time is read from; null for the usual fields. */
+  readonly timeField: string | null;
+}
+
+/** What decides, besides the rules, what a worker sends back. */
+export interface ReportOptions {
+  /** Per global rule index, as {@link WorkerConfig.correlationFields}. */
+  readonly correlationFields: readonly (readonly (readonly string[])[] | null)[];
+  readonly timeField: string | null;
 }
 
 /** The `workerData` for these rule sets. */
-export function encodeWorkerConfig(ruleSets: readonly WireRuleSet[]): WorkerConfig {
+export function encodeWorkerConfig(
+  ruleSets: readonly WireRuleSet[],
+  report: ReportOptions,
+  options: { readonly withConditions?: boolean } = {},
+): WorkerConfig {
+  // On the calling thread (a pool without threads) the conditions are used as they are.
+  const withConditions = options.withConditions ?? true;
+  let offset = 0;
   return {
-    ruleSets: ruleSets.map((s) => ({
-      events: s.events,
-      ruleCount: s.rules.length,
-      alerting: Uint8Array.from(s.rules, (r) => (r.shouldAlert ? 1 : 0)),
-      conditions: serialize(s.rules.map((r) => mapLeaves(r.condition, withoutOrigin))),
-    })),
+    ruleSets: ruleSets.map((s) => {
+      const start = offset;
+      offset += s.rules.length;
+      return {
+        events: s.events,
+        ruleCount: s.rules.length,
+        reported: Uint8Array.from(s.rules, (r, i) => (r.shouldAlert || (report.correlationFields[start + i] ?? null) !== null ? 1 : 0)),
+        conditions: withConditions ? serialize(s.rules.map((r) => mapLeaves(r.condition, withoutOrigin))) : new Uint8Array(0),
+      };
+    }),
+    correlationFields: report.correlationFields,
+    timeField: report.timeField,
   };
 }
 
@@ -84,8 +117,9 @@ export interface ArrowTask {
 export type WorkerTask = RecordsTask | ArrowTask;
 
 /**
- * Outcome of a RecordsTask. Only alerting matches come back, and only matched records'
- * data (their time here; their text stays in `bytes`, handed back), so replies stay small.
+ * Outcome of a RecordsTask. Only reported matches come back (alerting, or feeding a
+ * correlation), and only matched records' data (their time and the few field values
+ * correlations read; their text stays in `bytes`, handed back), so replies stay small.
  */
 export interface RecordsReply {
   readonly kind: 'records';
@@ -95,6 +129,11 @@ export interface RecordsReply {
   readonly matches: Int32Array;
   /** Event time of each distinct matched record, in the order of `matches`. */
   readonly timestamps: readonly (string | null)[];
+  /**
+   * For each match of a rule with {@link WorkerConfig.correlationFields}, in the order of
+   * `matches`: the values of those fields (undefined: absent).
+   */
+  readonly fieldValues: readonly (readonly unknown[])[];
   /** Records that are not JSON objects, ascending: index in the chunk, code and message. */
   readonly badAt: readonly number[];
   readonly badCodes: readonly ('bad-json' | 'not-object')[];

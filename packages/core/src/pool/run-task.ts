@@ -1,0 +1,146 @@
+// What a detection task does, wherever it runs: in a worker thread (worker.ts, with the
+// config from workerData) or on the calling thread (the DetectorPool with `workers: 0`).
+// Per records task: parse, normalize, route and evaluate (RoutedEvaluator), then reply with
+// the reported matches, each matched record's time and the field values correlations read.
+// A hot path (STYLE.md §5): no closures or object literals per record, and the one
+// try/catch at the task boundary.
+import { RoutedEvaluator } from '../detect/routed-evaluator.js';
+import { evaluateBatch } from '../eval/evaluate-batch.js';
+import { eventTimestamp } from '../event/event-time.js';
+import { compileFieldPath, type FieldAccessor } from '../event/lookup-field.js';
+import { normalizeEvent } from '../event/normalize-event.js';
+import type { Node } from '../ir/nodes.js';
+import { RecordFailure, parseRecordObject } from '../io/parse-record.js';
+import {
+  decodeBatch,
+  decodeConditions,
+  type ArrowReply,
+  type ArrowTask,
+  type FailedReply,
+  type RecordsReply,
+  type RecordsTask,
+  type WorkerConfig,
+  type WorkerReply,
+  type WorkerTask,
+} from './wire.js';
+
+/** Runs tasks for one configuration; never throws (failures come back as FailedReply). */
+export type TaskRunner = (task: WorkerTask) => WorkerReply;
+
+/**
+ * The task function for a configuration. Rule sets are decoded and compiled on first need,
+ * so a worker whose events never reach a set never pays for it. `conditionsOf` gives the
+ * conditions directly instead of decoding them (a pool that runs on the calling thread).
+ */
+export function createTaskRunner(config: WorkerConfig, conditionsOf?: (ruleSet: number) => readonly Node[]): TaskRunner {
+  const evaluator = new RoutedEvaluator(
+    config.ruleSets.map((set, index) => ({
+      events: set.events,
+      ruleCount: set.ruleCount,
+      reported: set.reported,
+      conditions: conditionsOf === undefined ? () => decodeConditions(set) : () => conditionsOf(index),
+    })),
+  );
+  const accessors: (readonly FieldAccessor[] | null)[] = config.correlationFields.map((fields) =>
+    fields === null ? null : fields.map((names) => firstPresent(names.map(compileFieldPath))),
+  );
+  const timeField = config.timeField === null ? undefined : compileFieldPath(config.timeField);
+  const state: RunnerState = { evaluator, accessors, timeField, offsets: setOffsets(config) };
+  return (task) => {
+    try {
+      return task.kind === 'records' ? evaluateRecords(state, task) : evaluateArrow(state, task);
+    } catch (error) {
+      return failed(error);
+    }
+  };
+}
+
+interface RunnerState {
+  readonly evaluator: RoutedEvaluator;
+  /** Per global rule: accessors of the fields its matches carry to the correlator. */
+  readonly accessors: readonly (readonly FieldAccessor[] | null)[];
+  readonly timeField: FieldAccessor | undefined;
+  /** First global rule index of each set. */
+  readonly offsets: readonly number[];
+}
+
+/** Reads the first of several names that the event has (undefined when none). */
+function firstPresent(accessors: readonly FieldAccessor[]): FieldAccessor {
+  if (accessors.length === 1) return accessors[0] as FieldAccessor;
+  return (event) => {
+    for (let i = 0; i < accessors.length; i++) {
+      const value = (accessors[i] as FieldAccessor)(event);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  };
+}
+
+function setOffsets(config: WorkerConfig): number[] {
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const set of config.ruleSets) {
+    offsets.push(offset);
+    offset += set.ruleCount;
+  }
+  return offsets;
+}
+
+function failed(error: unknown): FailedReply {
+  const isError = error instanceof Error;
+  return { kind: 'failed', message: isError ? error.message : String(error), stack: isError ? (error.stack ?? null) : null };
+}
+
+function evaluateRecords(state: RunnerState, task: RecordsTask): RecordsReply {
+  const { count, ends, lines } = task;
+  const text = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
+  const normalized: (Record<string, unknown> | undefined)[] = new Array(count);
+  const sources: (Record<string, unknown> | undefined)[] = new Array(count);
+  const badAt: number[] = [];
+  const badCodes: ('bad-json' | 'not-object')[] = [];
+  const badMessages: string[] = [];
+
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const end = ends[i] as number;
+    const value = parseRecordObject(text.toString('utf8', start, end), lines[i] as number);
+    start = end;
+    if (value instanceof RecordFailure) {
+      badAt.push(i);
+      badCodes.push(value.code);
+      badMessages.push(value.message);
+      continue;
+    }
+    sources[i] = value;
+    normalized[i] = normalizeEvent(value);
+  }
+
+  const totalRules = state.evaluator.totalRules;
+  const sorted = state.evaluator.evaluate(normalized, sources, count);
+  const pairs = new Int32Array(sorted.length * 2);
+  const timestamps: (string | null)[] = [];
+  const fieldValues: unknown[][] = [];
+  let last = -1;
+  for (let j = 0; j < sorted.length; j++) {
+    const key = sorted[j] as number;
+    const record = Math.floor(key / totalRules);
+    const rule = key - record * totalRules;
+    pairs[2 * j] = record;
+    pairs[2 * j + 1] = rule;
+    const event = normalized[record] as Record<string, unknown>;
+    if (record !== last) {
+      last = record;
+      timestamps.push(eventTimestamp(event, state.timeField));
+    }
+    const accessors = state.accessors[rule];
+    if (accessors !== null && accessors !== undefined) fieldValues.push(accessors.map((read) => read(event)));
+  }
+  return { kind: 'records', bytes: task.bytes, matches: pairs, timestamps, fieldValues, badAt, badCodes, badMessages };
+}
+
+function evaluateArrow(state: RunnerState, task: ArrowTask): ArrowReply {
+  if (task.ruleSet < 0 || task.ruleSet >= state.offsets.length) throw new RangeError(`no rule set ${task.ruleSet} in this pool`);
+  const matches = evaluateBatch(state.evaluator.plan(task.ruleSet), decodeBatch(task.ipc));
+  // Exact copies of our own: the evaluator may hand out views of buffers it reuses, which must not be moved away.
+  return { kind: 'arrow', ruleIndexes: matches.ruleIndexes.slice(0, matches.count), rows: matches.rows.slice(0, matches.count), count: matches.count };
+}
