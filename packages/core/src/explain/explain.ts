@@ -1,6 +1,7 @@
 // explain: why a detection rule matches one event or not. A slow, allocating walk of the
-// rule's IR condition, separate from the compiled evaluator (which records nothing), written
-// from sigma-semantics.md (§2.2-2.4, §3, §4, §5). It answers the same verdict as the engine;
+// rule's IR condition, separate from the compiled evaluator (which records nothing), built
+// on the engine's value kernels (compile/value-tests: one test per value, built per call here)
+// and field lookup. It answers the same verdict as the engine;
 // test/engine/explain.test.ts checks that on the differential test's random rules and on
 // every modifier and condition case.
 //
@@ -11,13 +12,15 @@
 //   engine does); the event must already be normalized (`normalizeEvent`) like the engine's.
 // - Leaves carry the rule-file location they came from (`origin`), which is how a leaf is
 //   tied to its selection in the rule file.
-import RE2 from 're2';
 import type { SourceLocation } from '../errors.js';
 import type { Node } from '../ir/nodes.js';
 import type { DetectionRule } from '../ir/rules.js';
-import type { CidrValue, CompareOp, FieldRefValue, RegexValue, StringPattern, TimePartValue, Value } from '../ir/values.js';
+import type { FieldRefValue, Value } from '../ir/values.js';
 import { StringPattern as StringPatternOps } from '../ir/values.js';
 import { lookupField } from '../event/lookup-field.js';
+import { foldCase } from '../compile/fold-case.js';
+import type { StringTest } from '../compile/string-kernels.js';
+import { compileValueTest } from '../compile/value-tests.js';
 
 /** Outcome of one node: `missing` is a field test whose field is absent (and so did not match). */
 export type ExplainStatus = 'matched' | 'not-matched' | 'missing';
@@ -85,140 +88,6 @@ function textOf(v: unknown): string | null {
 const REGEX_SYNTAX = /[\\^$.|?*+()[\]{}]/g;
 const escapeRegex = (text: string): string => text.replace(REGEX_SYNTAX, (c) => `\\${c}`);
 
-function patternRegex(pattern: StringPattern): RegExp {
-  let source = '';
-  for (const part of pattern.parts) {
-    if (part.kind === 'AnyChars') source += '.*';
-    else if (part.kind === 'OneChar') source += '.';
-    else source += escapeRegex(part.text);
-  }
-  return new RegExp(`^${source}$`, pattern.isCased ? 'su' : 'isu');
-}
-
-function canonicalNumberText(value: number, text: string): string {
-  if (Number.isInteger(value) && !Number.isSafeInteger(value) && /^-?[0-9]+$/.test(text)) return text;
-  return String(value);
-}
-
-const DECIMAL = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
-function numericValue(v: unknown): number | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (typeof v !== 'string') return null;
-  const t = v.trim();
-  return DECIMAL.test(t) ? Number(t) : null;
-}
-
-function compare(op: CompareOp | 'eq', left: number, right: number): boolean {
-  switch (op) {
-    case 'gt':
-      return left > right;
-    case 'gte':
-      return left >= right;
-    case 'lt':
-      return left < right;
-    case 'lte':
-      return left <= right;
-    case 'eq':
-      return left === right;
-  }
-}
-
-function parseIpv4(text: string): bigint | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
-  let n = 0n;
-  for (const p of parts) {
-    if (!/^(?:0|[1-9][0-9]{0,2})$/.test(p)) return null;
-    const b = Number(p);
-    if (b > 255) return null;
-    n = (n << 8n) | BigInt(b);
-  }
-  return n;
-}
-
-function ipv6Groups(s: string): string[] | null {
-  if (s === '') return [];
-  const groups = s.split(':');
-  const out: string[] = [];
-  for (let i = 0; i < groups.length; i++) {
-    const g = groups[i] as string;
-    if (i === groups.length - 1 && g.includes('.')) {
-      const v4 = parseIpv4(g);
-      if (v4 === null) return null;
-      out.push(((v4 >> 16n) & 0xffffn).toString(16), (v4 & 0xffffn).toString(16));
-    } else if (/^[0-9a-fA-F]{1,4}$/.test(g)) out.push(g);
-    else return null;
-  }
-  return out;
-}
-
-function parseIpv6(text: string): bigint | null {
-  if (!/^[0-9a-fA-F:.]+$/.test(text)) return null;
-  const halves = text.split('::');
-  if (halves.length > 2) return null;
-  const head = ipv6Groups(halves[0] as string);
-  const tail = halves.length === 2 ? ipv6Groups(halves[1] as string) : [];
-  if (head === null || tail === null) return null;
-  let groups = head;
-  if (halves.length === 2) {
-    const missing = 8 - head.length - tail.length;
-    if (missing < 1) return null;
-    groups = [...head, ...new Array<string>(missing).fill('0'), ...tail];
-  }
-  if (groups.length !== 8) return null;
-  let n = 0n;
-  for (const g of groups) n = (n << 16n) | BigInt(parseInt(g, 16));
-  return n;
-}
-
-function cidrContains(cidr: CidrValue, v: unknown): boolean {
-  if (typeof v !== 'string') return false;
-  const bits = cidr.version === 4 ? 32n : 128n;
-  const address = cidr.version === 4 ? parseIpv4(v) : v.includes(':') ? parseIpv6(v) : null;
-  const network = cidr.version === 4 ? parseIpv4(cidr.network) : parseIpv6(cidr.network);
-  if (address === null || network === null) return false;
-  const hostBits = bits - BigInt(cidr.prefixLength);
-  return address >> hostBits === network >> hostBits;
-}
-
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-
-function isoWeek(year: number, month: number, day: number): number {
-  const date = new Date(Date.UTC(year, month - 1, day));
-  const weekday = (date.getUTCDay() + 6) % 7;
-  date.setUTCDate(date.getUTCDate() - weekday + 3);
-  const firstThursday = new Date(Date.UTC(date.getUTCFullYear(), 0, 4));
-  const firstWeekday = (firstThursday.getUTCDay() + 6) % 7;
-  firstThursday.setUTCDate(firstThursday.getUTCDate() - firstWeekday + 3);
-  return 1 + Math.round((date.getTime() - firstThursday.getTime()) / (7 * 86_400_000));
-}
-
-function timePartOf(value: TimePartValue, v: unknown): number | null {
-  if (typeof v !== 'string') return null;
-  const m = TIMESTAMP.exec(v.trim());
-  if (m === null) return null;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
-  switch (value.part) {
-    case 'year':
-      return year;
-    case 'month':
-      return month;
-    case 'day':
-      return day;
-    case 'week':
-      return isoWeek(year, month, day);
-    case 'hour':
-    case 'minute': {
-      if (m[4] === undefined) return null;
-      const hour = Number(m[4]);
-      const minute = Number(m[5]);
-      if (hour > 23 || minute > 59) return null;
-      return value.part === 'hour' ? hour : minute;
-    }
-  }
-}
-
 function fieldRefMatches(ref: FieldRefValue, v: unknown, event: Json): boolean {
   const left = textOf(v);
   const right = textOf(lookupField(event, ref.field));
@@ -229,47 +98,27 @@ function fieldRefMatches(ref: FieldRefValue, v: unknown, event: Json): boolean {
   return new RegExp(source, ref.isCased ? 'su' : 'isu').test(left);
 }
 
-function regexSearch(value: RegexValue, v: unknown): boolean {
+/** The value test of one leaf: the engine's value kernels (compile/value-tests), not its walk. */
+function valueTest(value: Value): StringTest | null {
+  return value.kind === 'Null' || value.kind === 'FieldRef' ? null : compileValueTest(value);
+}
+
+function textMatches(test: StringTest, v: unknown): boolean {
   const text = textOf(v);
-  return text !== null && new RE2(value.source, value.flags).test(text);
+  return text !== null && test(text, foldCase(text));
 }
 
-function scalarMatches(value: Value, v: unknown, event: Json): boolean {
+function scalarMatches(value: Value, test: StringTest | null, v: unknown, event: Json): boolean {
   if (v === null) return value.kind === 'Null';
-  switch (value.kind) {
-    case 'Null':
-      return false;
-    case 'StringPattern': {
-      const text = textOf(v);
-      return text !== null && patternRegex(value).test(text);
-    }
-    case 'Number':
-      if (typeof v === 'number') return v === value.value;
-      return typeof v === 'string' && v === canonicalNumberText(value.value, value.text);
-    case 'Boolean':
-      if (typeof v === 'boolean') return v === value.value;
-      return typeof v === 'string' && v.toLowerCase() === (value.value ? 'true' : 'false');
-    case 'Regex':
-      return regexSearch(value, v);
-    case 'Cidr':
-      return cidrContains(value, v);
-    case 'Compare': {
-      const n = numericValue(v);
-      return n !== null && compare(value.op, n, value.value);
-    }
-    case 'FieldRef':
-      return fieldRefMatches(value, v, event);
-    case 'TimePart': {
-      const part = timePartOf(value, v);
-      return part !== null && compare(value.op, part, value.value);
-    }
-  }
+  if (value.kind === 'FieldRef') return fieldRefMatches(value, v, event);
+  return test !== null && textMatches(test, v);
 }
 
-function valueMatches(value: Value, v: unknown, event: Json): boolean {
+/** §2.2: absent fails everything but null; a list matches when any element does. */
+function valueMatches(value: Value, test: StringTest | null, v: unknown, event: Json): boolean {
   if (v === undefined) return value.kind === 'Null';
-  if (Array.isArray(v)) return v.some((element) => element !== undefined && valueMatches(value, element, event));
-  return scalarMatches(value, v, event);
+  if (Array.isArray(v)) return v.some((element) => element !== undefined && valueMatches(value, test, element, event));
+  return scalarMatches(value, test, v, event);
 }
 
 function scalarValues(v: unknown, out: unknown[]): unknown[] {
@@ -341,17 +190,13 @@ export function explainNode(node: Node, event: Json): ExplainNode {
       return leaf('Exists', seen !== undefined, node.field, 'exists', seen, node.origin);
     }
     case 'Keyword': {
-      const value = node.value;
-      const hit = scalarValues(event, []).find((v) => {
-        if (value.kind === 'Regex') return regexSearch(value, v);
-        const text = textOf(v);
-        return text !== null && patternRegex(value).test(text);
-      });
-      return leaf('Keyword', hit !== undefined, null, `keyword ${describeValue(value)}`, hit, node.origin);
+      const test = compileValueTest(node.value);
+      const hit = scalarValues(event, []).find((v) => textMatches(test, v));
+      return leaf('Keyword', hit !== undefined, null, `keyword ${describeValue(node.value)}`, hit, node.origin);
     }
     case 'Match': {
       const seen = lookupField(event, node.field);
-      return leaf('Match', valueMatches(node.value, seen, event), node.field, describeValue(node.value), seen, node.origin);
+      return leaf('Match', valueMatches(node.value, valueTest(node.value), seen, event), node.field, describeValue(node.value), seen, node.origin);
     }
   }
 }
