@@ -1,7 +1,7 @@
 // Shared driver for the engine matching tests: a Sigma `detection` block goes through the
 // real loader, then each event through `detect` and through the reference matcher.
 import { expect } from 'vitest';
-import { detect, type DetectionRule } from '@siemlite/core';
+import { detect, explain, type DetectionRule } from '@siemlite/core';
 import { loadPipeline, loadRulesFromText, type ProcessingPipeline } from '@siemlite/rules';
 import { referenceMatches } from './reference-matcher.js';
 
@@ -78,4 +78,7 @@ export async function checkCase(c: MatchCase): Promise<void> {
   const show = (verdicts: boolean[]): string[] => verdicts.map((m, i) => `${m ? 'match   ' : 'no match'} ${JSON.stringify(events[i])}`);
   expect(show(reference), 'reference matcher').toEqual(show(expected));
   expect(show(engine), 'engine (detect)').toEqual(show(expected));
+  // explain (the analyst's view) must give the engine's verdict on every case.
+  const explained = events.map((e) => explain(rule, e).matched);
+  expect(show(explained), 'explain').toEqual(show(expected));
 }

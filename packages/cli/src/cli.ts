@@ -1,4 +1,5 @@
 // Command dispatch for `siemlite`; each command lives in commands/ (STYLE.md §2.2).
+import { EXPLAIN_USAGE, runExplain } from './commands/explain.js';
 import { HUNT_USAGE, runHunt } from './commands/hunt.js';
 import { runValidate, VALIDATE_USAGE, type CommandIo } from './commands/validate.js';
 import { UsageError } from './usage-error.js';
@@ -8,12 +9,14 @@ export const USAGE = `usage: siemlite <command> [options]
 commands:
   hunt INPUT...      run Sigma rules over log files and print alerts
   validate PATH...   check Sigma rules, correlations and filters; report located errors
+  explain --rule FILE EVENTS...  why a rule matches one event or not
 
 Run 'siemlite <command> --help' for a command's options.`;
 
 const COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], io: CommandIo) => number | Promise<number>; usage: string }>> = {
   hunt: { run: runHunt, usage: HUNT_USAGE },
   validate: { run: runValidate, usage: VALIDATE_USAGE },
+  explain: { run: runExplain, usage: EXPLAIN_USAGE },
 };
 
 /** Runs the command line and returns the exit code; never throws for user errors. */

@@ -89,3 +89,5 @@ export type { LineRecord, LineResult } from './io/formats/line-result.js';
 export { parseAccessLogLine } from './io/formats/access-log.js';
 export { parseAuditdLine } from './io/formats/auditd.js';
 export { parseSyslogLine } from './io/formats/syslog.js';
+export { describeValue, explain, explainNode } from './explain/explain.js';
+export type { ExplainGroup, ExplainOptions, SelectionLocation, SelectionVerdict, ExplainLeaf, ExplainNode, ExplainStatus, Explanation } from './explain/explain.js';

@@ -29,5 +29,7 @@ export type { ApplyPipelineInput, ApplyPipelineResult } from './pipeline/apply-p
 export { BUILTIN_PIPELINE_NAMES, loadBuiltinPipeline } from './pipeline/builtin.js';
 export type { BuiltinPipelineName } from './pipeline/builtin.js';
 
+export { selectionLocations } from './lower/selection-locations.js';
+
 export { loadYaml } from './yaml/load-yaml.js';
 export type { YamlDocument, YamlEntry, YamlMap, YamlScalar, YamlSeq, YamlValue } from './yaml/load-yaml.js';
