@@ -71,3 +71,15 @@ export { createDetectorPool, DetectorPool } from './pool/detector-pool.js';
 export type { ChunkDetections, DetectorPoolOptions, DetectorRuleSet } from './pool/detector-pool.js';
 export { decodeBatch, encodeBatch } from './pool/wire.js';
 export type { EventRoute } from './pool/wire.js';
+
+export { alertId } from './sinks/alert-id.js';
+export { createSinkSerializer } from './sinks/alert-sink.js';
+export type { AlertSink } from './sinks/alert-sink.js';
+export { createFileSink, FILE_SINK_DEFAULTS } from './sinks/file-sink.js';
+export type { FileSinkOptions } from './sinks/file-sink.js';
+export { createWebhookSink, WEBHOOK_SINK_DEFAULTS } from './sinks/webhook-sink.js';
+export type { WebhookSink, WebhookSinkOptions, WebhookSinkStats } from './sinks/webhook-sink.js';
+export { createSyslogSink, formatSyslog } from './sinks/syslog-sink.js';
+export type { SyslogSinkOptions } from './sinks/syslog-sink.js';
+export { createSinkFromSpec } from './sinks/sink-spec.js';
+export type { SinkSpecOptions } from './sinks/sink-spec.js';

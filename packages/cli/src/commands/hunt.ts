@@ -23,6 +23,7 @@ import { formatDiagnostic } from '../output/diagnostics.js';
 import { createAlertWriter, type AlertFormat } from '../output/alert-writer.js';
 import { Progress } from '../output/progress.js';
 import { resolvePipelines } from '../pipelines.js';
+import { openSinks, SINK_USAGE } from '../sinks.js';
 import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
 import { UsageError } from '../usage-error.js';
 import type { CommandIo } from './validate.js';
@@ -51,6 +52,7 @@ options:
                           files hold 32 MiB or more, else this thread (each worker compiles
                           the rules, which only pays off on larger input). Alerts come out
                           in the same order either way
+${SINK_USAGE}
 ${noRuleCacheUsage(26)}
   -h, --help              show this help
 
@@ -72,6 +74,8 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       'min-level': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       workers: { type: 'string' },
+      sink: { type: 'string', multiple: true },
+      'spool-dir': { type: 'string' },
       'no-rule-cache': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -138,6 +142,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     return 1;
   }
 
+  const sinks = openSinks(values.sink ?? [], values['spool-dir'], io.stderr);
   const out = toFile ? createWriteStream(values.output as string) : null;
   const write = (text: string): void => {
     if (out !== null) out.write(text);
@@ -184,11 +189,15 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       events += result.events;
       if (result.events > 0) files.add(result.path);
       for (const a of result.alerts) onAlert(a);
+      await sinks.write(result.alerts);
       progress.update(`hunting ${progressText}: ${events.toLocaleString('en-US')} events, ${sum(byLevel)} alerts`);
     }
-    for (const a of pool.finish()) onAlert(a);
+    const last = pool.finish();
+    for (const a of last) onAlert(a);
+    await sinks.write(last);
   } finally {
     await pool.close();
+    await sinks.close();
   }
   progress.done();
   writer.end();
