@@ -83,3 +83,4 @@ export { createSyslogSink, formatSyslog } from './sinks/syslog-sink.js';
 export type { SyslogSinkOptions } from './sinks/syslog-sink.js';
 export { createSinkFromSpec } from './sinks/sink-spec.js';
 export type { SinkSpecOptions } from './sinks/sink-spec.js';
+export { DetectionMetrics, LagHistogram, LAG_QUANTILES } from './metrics/detection-metrics.js';
