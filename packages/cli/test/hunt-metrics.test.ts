@@ -74,9 +74,13 @@ describe('siemlite hunt --metrics-port', () => {
       const q = m.get('siemlite_detection_lag_seconds') ?? [];
       expect(q.map((s) => s.labels.quantile)).toEqual(['0.5', '0.95', '0.99']);
       expect(q.every((s) => s.value > 0)).toBe(true);
+      // Every match alert's event was read in this run: one read-to-alert lag each, under a minute.
+      expect(m.get('siemlite_read_to_alert_seconds_count')?.[0]?.value).toBe(sentSoFar.length);
+      const r = m.get('siemlite_read_to_alert_seconds') ?? [];
+      expect(r.every((s) => s.value > 0 && s.value < 60)).toBe(true);
       expect(m.get('siemlite_queue_in_flight_peak')?.[0]?.value).toBeGreaterThan(0);
     }
-    expect(err).toMatch(/detection lag \(alert time - event time, \d+ alerts\): p50 \S+ \S+, p95 .*; peak queue depth \d+ chunks/);
+    expect(err).toMatch(/detection lag \(alert time - event time, \d+ alerts\): p50 \S+ \S+, p95 .*; read to alert: p50 .*; peak queue depth \d+ chunks/);
   });
 
   it('reports lag quantiles within the histogram resolution', () => {

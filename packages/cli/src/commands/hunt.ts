@@ -193,7 +193,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   const endpoint = port === null ? null : await serveMetrics(port, metrics);
   if (endpoint !== null && !quiet) io.stderr(`siemlite hunt: metrics on ${endpoint.url}\n`);
   try {
-    for await (const result of pool.detect(readRawRecords(positionals, { onProgress }))) {
+    for await (const result of pool.detect(metrics.watchReads(readRawRecords(positionals, { onProgress })))) {
       for (const b of result.bad) onBadRecord(b);
       events += result.events;
       if (result.events > 0) files.add(result.path);

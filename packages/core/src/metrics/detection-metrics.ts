@@ -2,6 +2,7 @@
 // detection lag (alert wall time minus event time) as p50/p95/p99, and the pool's queue
 // depth; rendered as Prometheus text (exposition format 0.0.4) and as summary lines.
 import type { EngineAlert } from '../alert/alert.js';
+import type { RawChunk, RawRecordStream } from '../io/read-raw-records.js';
 
 /** Sub-buckets per power of two: a quantile is reported within 2^(1/8) - 1 ≈ 9% of the truth. */
 const SUB = 8;
@@ -51,6 +52,8 @@ interface RuleCount {
   count: number;
 }
 
+const MAX_MARKS = 4096;
+
 export const LAG_QUANTILES = [0.5, 0.95, 0.99] as const;
 
 export class DetectionMetrics {
@@ -58,6 +61,11 @@ export class DetectionMetrics {
   badRecords = 0;
   /** Detection lag: alert wall time minus event time (alerts with an event time only). */
   readonly lag = new LagHistogram();
+  /** Read-to-write lag: alert wall time minus when the chunk holding its event was read. */
+  readonly readLag = new LagHistogram();
+  /** Chunks read, oldest first from #head: path, last record number, read time. */
+  #marks: { readonly path: string; readonly last: number; readonly time: number }[] = [];
+  #head = 0;
   readonly #byRule = new Map<string, RuleCount>();
   #inFlight: () => number = () => 0;
   #peakInFlight: () => number = () => 0;
@@ -66,6 +74,32 @@ export class DetectionMetrics {
   watchQueue(inFlight: () => number, peak: () => number): void {
     this.#inFlight = inFlight;
     this.#peakInFlight = peak;
+  }
+
+  /**
+   * Wraps a raw record stream to note when each chunk was read (for readLag). At most
+   * MAX_MARKS chunks are remembered: far more than a pool keeps in flight.
+   */
+  watchReads(stream: RawRecordStream): RawRecordStream {
+    const note = (chunk: RawChunk): void => this.#noteRead(chunk);
+    async function* noted(): AsyncGenerator<RawChunk> {
+      for await (const chunk of stream) {
+        note(chunk);
+        yield chunk;
+      }
+    }
+    return { [Symbol.asyncIterator]: () => noted(), stopFile: (file) => stream.stopFile(file) };
+  }
+
+  #noteRead(chunk: RawChunk): void {
+    if (chunk.count === 0) return;
+    const marks = this.#marks;
+    marks.push({ path: chunk.path, last: chunk.records[chunk.count - 1] ?? 0, time: Date.now() });
+    if (marks.length - this.#head > MAX_MARKS) this.#head = marks.length - MAX_MARKS;
+    if (this.#head > MAX_MARKS) {
+      marks.splice(0, this.#head);
+      this.#head = 0;
+    }
   }
 
   /** Counts alerts written at wall time `now` (ms since the epoch). */
@@ -77,6 +111,12 @@ export class DetectionMetrics {
         this.#byRule.set(a.rule.key, entry);
       }
       entry.count++;
+      if (a.type === 'match') {
+        // Alerts come in input order: the chunks before this alert's are done.
+        const marks = this.#marks;
+        while (this.#head < marks.length && (marks[this.#head]!.path !== a.source.path || marks[this.#head]!.last < a.source.record)) this.#head++;
+        if (this.#head < marks.length) this.readLag.add(now - marks[this.#head]!.time);
+      }
       if (a.timestamp !== null) {
         const t = Date.parse(a.timestamp);
         if (!Number.isNaN(t)) this.lag.add(now - t);
@@ -114,6 +154,14 @@ export class DetectionMetrics {
     out.push(
       `siemlite_detection_lag_seconds_sum ${this.lag.sum / 1000}`,
       `siemlite_detection_lag_seconds_count ${this.lag.count}`,
+      '# HELP siemlite_read_to_alert_seconds Alert wall time minus when its event was read.',
+      '# TYPE siemlite_read_to_alert_seconds summary',
+      ...LAG_QUANTILES.map((q) => {
+        const v = this.readLag.quantile(q);
+        return `siemlite_read_to_alert_seconds{quantile="${q}"} ${v === null ? 'NaN' : v / 1000}`;
+      }),
+      `siemlite_read_to_alert_seconds_sum ${this.readLag.sum / 1000}`,
+      `siemlite_read_to_alert_seconds_count ${this.readLag.count}`,
       '# HELP siemlite_queue_in_flight Chunks submitted to the detector pool and not yet handed out.',
       '# TYPE siemlite_queue_in_flight gauge',
       `siemlite_queue_in_flight ${this.#inFlight()}`,
@@ -126,8 +174,10 @@ export class DetectionMetrics {
 
   /** The summary lines: detection lag quantiles and the peak queue depth. */
   summaryLines(): string[] {
-    const q = LAG_QUANTILES.map((x) => `p${Math.round(x * 100)} ${formatMs(this.lag.quantile(x))}`);
-    return [`detection lag (alert time - event time, ${this.lag.count} alerts): ${q.join(', ')}; peak queue depth ${this.#peakInFlight()} chunks`];
+    const q = (h: LagHistogram): string => LAG_QUANTILES.map((x) => `p${Math.round(x * 100)} ${formatMs(h.quantile(x))}`).join(', ');
+    return [
+      `detection lag (alert time - event time, ${this.lag.count} alerts): ${q(this.lag)}; read to alert: ${q(this.readLag)}; peak queue depth ${this.#peakInFlight()} chunks`,
+    ];
   }
 }
 
