@@ -72,6 +72,9 @@ export type { ChunkDetections, DetectorPoolOptions, DetectorRuleSet } from './po
 export { decodeBatch, encodeBatch } from './pool/wire.js';
 export type { EventRoute } from './pool/wire.js';
 
+export { CHUNK_SIZE, EVTX_MAGIC, decodeChunk, isEvtxMagic, readEvtx, readEvtxChunks } from './io/evtx/index.js';
+export type { ChunkResult, EvtxDamage, EvtxItem, EvtxRecord } from './io/evtx/index.js';
+
 export { alertId } from './sinks/alert-id.js';
 export { createSinkSerializer } from './sinks/alert-sink.js';
 export type { AlertSink } from './sinks/alert-sink.js';

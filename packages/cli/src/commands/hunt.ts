@@ -36,8 +36,9 @@ export const SHIPPED_RULES = resolve(dirname(fileURLToPath(import.meta.url)), '.
 export const HUNT_USAGE = `usage: siemlite hunt [options] INPUT...
 
 Runs Sigma rules over log files: JSON Lines, JSON arrays or concatenated JSON objects,
-gzipped or not; folders are read recursively; globs (* ? **) are expanded; '-' is stdin.
-Windows events in evtx_dump JSON form are flattened to Sigma field names.
+gzipped or not, and Windows .evtx files (told by content, any name); folders are read
+recursively; globs (* ? **) are expanded; '-' is stdin. Windows events (.evtx, or
+evtx_dump JSON) are flattened to Sigma field names.
 
 options:
   --rules PATH            rule file or folder, repeatable (default: the shipped rules/)
@@ -59,8 +60,8 @@ ${METRICS_USAGE}
 ${noRuleCacheUsage(26)}
   -h, --help              show this help
 
-Bad records (invalid JSON or UTF-8, oversized lines) are reported on stderr with file and
-line and skipped. A summary (events, bad records, alerts by level, top rules, speed) goes
+Bad records (invalid JSON or UTF-8, oversized lines, damaged .evtx chunks and records)
+are reported on stderr with file and line (or .evtx chunk and EventRecordID) and skipped. A summary (events, bad records, alerts by level, top rules, speed) goes
 to stderr at the end.`;
 
 const MAX_BAD_RECORDS_SHOWN = 20;
@@ -175,7 +176,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     bad++;
     if (bad <= MAX_BAD_RECORDS_SHOWN) {
       progress.done();
-      io.stderr(`${b.path}:${b.line}: ${b.code}: ${b.message} (record ${b.record} skipped)\n`);
+      io.stderr(`${b.path}:${b.line}: ${b.code}: ${b.message}${b.record > 0 ? ` (record ${b.record} skipped)` : ''}\n`);
     } else if (bad === MAX_BAD_RECORDS_SHOWN + 1) io.stderr(`(more bad records are counted in the summary)\n`);
   };
   const onProgress = (p: { path: string; bytesRead: number; totalBytes: number | null }): void => {

@@ -1,14 +1,17 @@
-import type { BadRecordCode } from './read-records.js';
+import type { BadRecordCode } from './record-types.js';
 
 /** Stop a file after this many invalid records in a row before any valid one. */
 const MAX_BAD_BEFORE_FIRST_GOOD = 100;
-/** Stop a file after this many invalid records in a row. */
-const MAX_CONSECUTIVE_BAD = 1000;
 
 /**
- * Decides when a file is given up on because its records keep failing (a text log, a
- * binary file that slipped past format detection), so one wrong file costs a few hundred
- * reports instead of millions. One instance per file, fed every record in file order.
+ * Decides when a file is given up on because its records keep failing: a file whose
+ * first 100 records are all invalid is not JSON (a text log, a binary file that slipped
+ * past format detection), so it costs 100 reports instead of millions. Once a file has
+ * given one valid record it is JSON and is read to its end: garbage inside it (binary
+ * lines, NUL blocks left by a crash or a full disk) costs only the bad records, each
+ * reported, however many there are in a row (there used to be a stop after 1,000 invalid
+ * records in a row, which lost every good record after a long garbage block).
+ * One instance per file, fed every record in file order.
  *
  * Kept apart from the splitter because with `readRawRecords` JSON errors are only known
  * after the workers parsed the records: the pool applies the same limit to the merged,
@@ -41,7 +44,6 @@ export class BadRunLimit {
     if (!this.#hasGood && this.#consecutiveBad >= MAX_BAD_BEFORE_FIRST_GOOD) {
       return `file does not look like JSON: its first ${MAX_BAD_BEFORE_FIRST_GOOD} records are all invalid; stopped reading it`;
     }
-    if (this.#consecutiveBad >= MAX_CONSECUTIVE_BAD) return `stopped reading after ${MAX_CONSECUTIVE_BAD} invalid records in a row`;
     return null;
   }
 }

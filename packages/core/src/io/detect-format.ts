@@ -37,8 +37,10 @@ function isWhitespace(c: number | undefined): boolean {
  * Looks at the first bytes of a file. Returns null while it needs more data; with
  * `isFinal` (end of input or {@link DETECT_MAX_BYTES} reached) it always decides.
  *
- * Rules, in order: UTF-16 (BOM or NUL-interleaved text) and binary data (a NUL or a
- * control byte first) are not JSON; a first byte other than `{`/`[` means JSON Lines
+ * Rules, in order: UTF-16 (BOM or NUL-interleaved text) is not JSON; binary data first
+ * (a control byte, or a NUL with no `{`/`[` first) is not JSON only when no later line
+ * in the sample starts a complete JSON object or array (else the format is decided from that line on and
+ * the garbage before it becomes bad records); a first byte other than `{`/`[` means JSON Lines
  * (its lines are then reported one by one); a first value that ends on its own line is
  * JSON Lines (an array then must be alone in the file to count as an array file); a
  * first value that spans lines is pretty-printed unless most of the following lines
@@ -64,16 +66,23 @@ export function detectFormat(sample: Buffer, isFinal: boolean): Detection | null
   if (first === n) return isFinal ? { kind: 'empty' } : null;
 
   const nul = sample.indexOf(0);
-  if (nul !== -1) {
-    // PowerShell's `>` writes UTF-16LE: `{\0"\0...`. Say so rather than "binary".
-    if ((sample[first] === 0) !== (sample[first + 1] === 0)) {
-      return notJson('it looks UTF-16 encoded (NUL bytes between characters); convert it to UTF-8');
-    }
-    return notJson(`it contains binary data (a NUL byte at offset ${nul})`);
+  // PowerShell's `>` writes UTF-16LE: `{\0"\0...`. Say so rather than "binary".
+  if (nul !== -1 && (sample[first] === 0) !== (sample[first + 1] === 0)) {
+    return notJson('it looks UTF-16 encoded (NUL bytes between characters); convert it to UTF-8');
   }
   const c = sample[first] ?? 0;
-  if (c < SPACE || c === 0x7f) {
-    return notJson(`it starts with the control byte 0x${c.toString(16).padStart(2, '0')} (binary data?)`);
+  if (c < SPACE || c === 0x7f || (nul !== -1 && c !== LBRACE && c !== LBRACKET)) {
+    // Garbage first (binary, a NUL block left by a crash): the file is JSON if a later line
+    // starts a JSON object or array; the garbage before it is then bad records, by line.
+    const next = firstJsonLine(sample, first);
+    if (next === -1) {
+      if (!isFinal && n < DETECT_MAX_BYTES) return null;
+      const what = nul !== -1 ? `binary data (a NUL byte at offset ${nul})` : `the control byte 0x${c.toString(16).padStart(2, '0')} first`;
+      return notJson(`no line starts a JSON object or array in its first ${n} bytes, which hold ${what}`);
+    }
+    const inner = detectFormat(sample.subarray(next), isFinal);
+    if (inner === null || inner.kind !== 'records') return inner;
+    return records(inner.format, inner.isIndented, start);
   }
   if (c !== LBRACE && c !== LBRACKET) return records('jsonl', false, start);
 
@@ -114,6 +123,37 @@ export function detectFormat(sample: Buffer, isFinal: boolean): Detection | null
 
 function records(format: RecordFormat, isIndented: boolean, start: number): Detection {
   return { kind: 'records', format, isIndented, start };
+}
+
+/** Candidate lines looked at by {@link firstJsonLine}; random binary data has many. */
+const MAX_JSON_LINE_CANDIDATES = 1000;
+
+/**
+ * Offset of the first line after `from` that starts (after blanks) a complete JSON object
+ * or array within the sample, or -1. A `{` or `[` at a line start alone is no evidence:
+ * random binary data has one every few hundred lines; a value that parses is.
+ */
+function firstJsonLine(sample: Buffer, from: number): number {
+  let candidates = 0;
+  for (let nl = sample.indexOf(LF, from); nl !== -1 && candidates < MAX_JSON_LINE_CANDIDATES; nl = sample.indexOf(LF, nl + 1)) {
+    let k = nl + 1;
+    while (k < sample.length && isWhitespace(sample[k])) k++;
+    if (sample[k] !== LBRACE && sample[k] !== LBRACKET) continue;
+    candidates++;
+    const end = endOfValue(sample, k);
+    if (end !== -1 && parsesAsJson(sample, k, end)) return k;
+  }
+  return -1;
+}
+
+/** Detection only (once per file, never per record): does `sample[start, end)` parse? */
+function parsesAsJson(sample: Buffer, start: number, end: number): boolean {
+  try {
+    JSON.parse(sample.toString('utf8', start, end));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function notJson(reason: string): Detection {

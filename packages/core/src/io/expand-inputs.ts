@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { describeIoError } from './describe-io-error.js';
 import { isGlobPattern, matchGlobSegment } from './match-glob.js';
-import type { BadRecord } from './read-records.js';
+import type { BadRecord } from './record-types.js';
 
 /** The input that means standard input. */
 export const STDIN_INPUT = '-';
@@ -15,7 +15,7 @@ export interface ExpandedInputs {
 }
 
 // Extensions picked up when walking a folder; an explicitly named file is read whatever its name.
-const LOG_EXTENSIONS: readonly string[] = ['.json', '.jsonl', '.ndjson', '.log'];
+const LOG_EXTENSIONS: readonly string[] = ['.json', '.jsonl', '.ndjson', '.log', '.evtx'];
 
 const SEPARATORS = sep === '/' ? /\/+/ : /[\\/]+/;
 
@@ -32,7 +32,7 @@ interface Entry {
  *
  * - a file is taken as is (any name, also FIFOs such as `<(zcat x.gz)`);
  * - a folder is walked recursively in code-unit order of names, keeping `.json`,
- *   `.jsonl`, `.ndjson` and `.log` files, each also with `.gz` (case-insensitive);
+ *   `.jsonl`, `.ndjson`, `.log` and `.evtx` files, each also with `.gz` (case-insensitive);
  *   hidden files and folders (leading `.`) are skipped; symlinks to files are
  *   followed, symlinks to folders are not (as `grep -r` and ripgrep: no cycles, no
  *   surprise trips out of the tree);

@@ -3,9 +3,11 @@
 // not decoded or parsed here. Each chunk carries the records' bytes in one transferable
 // buffer, so JSON.parse, the most expensive step of reading, runs in the workers
 // (DESIGN.md "Why workers").
-import type { BadRecord, ReadOptions, RecordOutput } from './read-records.js';
+import type { RecordOutput } from './read-records.js';
+import type { BadRecord, ReadOptions } from './record-types.js';
 import { positiveInteger, readInputs } from './read-records.js';
-import { RecordSplitter } from './record-splitter.js';
+import { createRecordDecoder } from './decoder.js';
+import type { DecoderKind, RecordDecoder } from './decoder.js';
 import type { RawRecordSink, SplitterOptions } from './record-splitter.js';
 
 /**
@@ -128,7 +130,7 @@ class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
   readonly #chunkBytes: number;
   #path = '';
   #file = -1;
-  #splitter: RecordSplitter | null = null;
+  #splitter: RecordDecoder | null = null;
   #ready: RawChunk[] = [];
 
   #bytes: Buffer | null = null;
@@ -156,8 +158,8 @@ class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
     this.#splitter = null;
   }
 
-  createSplitter(options: SplitterOptions): RecordSplitter {
-    this.#splitter = new RecordSplitter({ ...options, sink: this });
+  createDecoder(kind: DecoderKind, options: SplitterOptions): RecordDecoder {
+    this.#splitter = createRecordDecoder(kind, { ...options, sink: this });
     return this.#splitter;
   }
 

@@ -7,54 +7,13 @@ import type { Detection } from './detect-format.js';
 import { STDIN_INPUT, expandInputs } from './expand-inputs.js';
 import { gunzipChunks, prependChunk, readFileChunks, readStreamChunks } from './read-chunks.js';
 import type { ByteCounter } from './read-chunks.js';
-import { RecordSplitter } from './record-splitter.js';
+import { createRecordDecoder } from './decoder.js';
+import type { DecoderKind, RecordDecoder } from './decoder.js';
 import type { SplitterOptions } from './record-splitter.js';
+import type { BadRecord, ReadOptions, SourceRecord } from './record-types.js';
+import { EVTX_MAGIC, isEvtxMagic } from './evtx/read-evtx.js';
 
-/**
- * One event read from an input, with where it came from, so detections and errors can
- * point back at the file.
- */
-export interface SourceRecord {
-  /** The file as given or as found in a folder or glob; `<stdin>` for standard input. */
-  readonly path: string;
-  /** 1-based ordinal of the record in its file, counting bad records too. */
-  readonly record: number;
-  readonly value: Record<string, unknown>;
-}
-
-/** Why a record (or, with `io`, a whole file or input) was skipped. */
-export type BadRecordCode = 'bad-json' | 'bad-utf8' | 'too-large' | 'not-object' | 'io';
-
-/**
- * A record that was skipped, reported instead of thrown so one bad line never stops a hunt.
- * `record` and `line` are 0 when the problem is not one record's: an input that can't be
- * read, a file that is not JSON, a gzip stream cut short, an array missing its `]`.
- *
- * @example
- * { path: 'a.jsonl', record: 7, line: 9, code: 'bad-json', message: "Unexpected token '}'" }
- */
-export interface BadRecord {
-  readonly path: string;
-  readonly record: number;
-  /** 1-based line where the record starts. */
-  readonly line: number;
-  readonly code: BadRecordCode;
-  readonly message: string;
-}
-
-/** Options of {@link readRecords}. */
-export interface ReadOptions {
-  /** Default 16 MiB. A longer record is reported `too-large` and streamed past, never buffered whole. */
-  readonly maxRecordBytes?: number;
-  /** Records per yielded chunk, default 1024. */
-  readonly chunkRecords?: number;
-  /** Called as soon as a bad record is found, possibly before the chunk holding the good records before it is yielded. */
-  readonly onBadRecord?: (bad: BadRecord) => void;
-  /** At most 4 times a second per file, plus once when a file is done. Compressed bytes for gzip. */
-  readonly onProgress?: (progress: { path: string; bytesRead: number; totalBytes: number | null }) => void;
-  /** Standard input, for tests; default `process.stdin`. */
-  readonly stdin?: NodeJS.ReadableStream;
-}
+export type { BadRecord, BadRecordCode, ReadOptions, SourceRecord } from './record-types.js';
 
 /** How a file's records are shown when it is standard input. */
 export const STDIN_PATH = '<stdin>';
@@ -99,8 +58,8 @@ export async function* readRecords(inputs: readonly string[], options: ReadOptio
 export interface RecordOutput<C> {
   /** Called before each file (or stdin) is opened. */
   beginFile(path: string): void;
-  /** The splitter for the current file, once its format is known. */
-  createSplitter(options: SplitterOptions): RecordSplitter;
+  /** The decoder for the current file, once its format is known. */
+  createDecoder(kind: DecoderKind, options: SplitterOptions): RecordDecoder;
   /** Full chunks to hand out now. */
   takeReady(): readonly C[];
   /** Whatever is left to hand out (the last, partial chunk of a file), or null. */
@@ -109,14 +68,14 @@ export interface RecordOutput<C> {
 
 /** Parsed records in chunks, as the splitter groups them. */
 class ParsedOutput implements RecordOutput<readonly SourceRecord[]> {
-  #splitter: RecordSplitter | null = null;
+  #splitter: RecordDecoder | null = null;
 
   beginFile(): void {
     this.#splitter = null;
   }
 
-  createSplitter(options: SplitterOptions): RecordSplitter {
-    this.#splitter = new RecordSplitter(options);
+  createDecoder(kind: DecoderKind, options: SplitterOptions): RecordDecoder {
+    this.#splitter = createRecordDecoder(kind, options);
     return this.#splitter;
   }
 
@@ -254,23 +213,32 @@ async function* readSource<C>(
     let failure: ReadFailure | null = null;
     let isEnd = false;
     let detection: Detection | null = null;
-    while (detection === null) {
+    let isEvtx = false;
+    while (detection === null && !isEvtx) {
       const next = await pull(chunks);
       if (next instanceof ReadFailure || next === null) {
         if (next === null) isEnd = true;
         else failure = next;
+        isEvtx = isEvtxMagic(sample);
         detection = detectFormat(sample, true);
       } else {
         sample = sample.length === 0 ? next : Buffer.concat([sample, next]);
-        detection = detectFormat(sample, sample.length >= DETECT_MAX_BYTES);
+        // EVTX is told by its magic "ElfFile\0" (whatever the file is called).
+        isEvtx = isEvtxMagic(sample);
+        if (!isEvtx && sample.length >= EVTX_MAGIC_LENGTH) detection = detectFormat(sample, sample.length >= DETECT_MAX_BYTES);
       }
+    }
+    if (isEvtx) {
+      detection = { kind: 'records', format: 'jsonl', isIndented: false, start: 0 };
+    } else if (detection === null) {
+      detection = detectFormat(sample, true);
     }
     if (detection.kind === 'not-json') {
       reportIo(context, path, `file does not look like JSON: ${detection.reason}`);
       return;
     }
     if (detection.kind === 'records') {
-      const splitter = output.createSplitter({
+      const splitter = output.createDecoder(isEvtx ? 'evtx' : 'json', {
         path,
         format: detection.format,
         isIndented: detection.isIndented,
@@ -305,6 +273,8 @@ async function* readSource<C>(
     await chunks.return?.();
   }
 }
+
+const EVTX_MAGIC_LENGTH = EVTX_MAGIC.length;
 
 function reportIo(context: ReadContext, path: string, message: string): void {
   context.onBadRecord?.(Object.freeze({ path, record: 0, line: 0, code: 'io', message }));

@@ -1,8 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import type { RecordFormat } from './detect-format.js';
 import { BadRunLimit } from './bad-run-limit.js';
+import { RecordChunks } from './record-chunks.js';
 import { RecordFailure, firstInvalidUtf8, parseRecordObject } from './parse-record.js';
-import type { BadRecord, BadRecordCode, SourceRecord } from './read-records.js';
+import type { BadRecord, BadRecordCode, SourceRecord } from './record-types.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -69,13 +70,11 @@ export class RecordSplitter {
   private readonly isJsonLines: boolean;
   private readonly isIndented: boolean;
   private readonly maxRecordBytes: number;
-  private readonly chunkRecords: number;
   private readonly onBadRecord: ((bad: BadRecord) => void) | undefined;
   private readonly sink: RawRecordSink | null;
   private readonly limit = new BadRunLimit();
 
-  private current: SourceRecord[] = [];
-  private ready: SourceRecord[][] = [];
+  private readonly chunks: RecordChunks;
   private recordCount = 0;
   /** Line number of the byte being read (value stream) or of the line being read (JSON Lines). */
   private line = 1;
@@ -102,7 +101,7 @@ export class RecordSplitter {
     this.isJsonLines = options.format === 'jsonl';
     this.isIndented = options.isIndented;
     this.maxRecordBytes = options.maxRecordBytes;
-    this.chunkRecords = options.chunkRecords;
+    this.chunks = new RecordChunks(options.chunkRecords);
     this.onBadRecord = options.onBadRecord;
     this.sink = options.sink ?? null;
   }
@@ -158,17 +157,12 @@ export class RecordSplitter {
 
   /** Full chunks of records ready to hand out, oldest first (empty array if none). */
   takeReady(): readonly SourceRecord[][] {
-    if (this.ready.length === 0) return NO_CHUNKS;
-    const ready = this.ready;
-    this.ready = [];
-    return ready;
+    return this.chunks.takeReady();
   }
 
   /** The last, partial chunk; call after end(). */
   takeRest(): SourceRecord[] {
-    const rest = this.current;
-    this.current = [];
-    return rest;
+    return this.chunks.takeRest();
   }
 
   // ---- JSON Lines ------------------------------------------------------------------
@@ -488,12 +482,7 @@ export class RecordSplitter {
       return;
     }
     this.limit.good();
-    const out = this.current;
-    out.push({ path: this.path, record, value });
-    if (out.length >= this.chunkRecords) {
-      this.ready.push(out);
-      this.current = [];
-    }
+    this.chunks.add({ path: this.path, record, value });
   }
 
   private handOver(buf: Buffer, start: number, end: number, record: number, line: number): void {
@@ -524,4 +513,3 @@ export class RecordSplitter {
   }
 }
 
-const NO_CHUNKS: readonly SourceRecord[][] = Object.freeze([]);

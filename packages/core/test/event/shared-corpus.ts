@@ -1,6 +1,6 @@
 // Access to the shared corpus (SigmaHQ regression_data and shared/datasets) for the event
-// tests. SIEMLITE_SHARED locates it; the default is ../shared beside the checkout
-// (/work/shared here), as in test/support/shared.ts. Missing locally: the tests that need it
+// tests. SIEMLITE_SHARED locates it; the default is ../shared beside the checkout,
+// as in test/support/shared.ts. Missing locally: the tests that need it
 // skip with a loud warning. Missing under CI=true: they fail (STYLE.md §6).
 import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecords } from '../../src/io/read-records.js';
 import type { BadRecord } from '../../src/io/read-records.js';
 import { makeTempDir, readAll } from './read-all.js';
+import { listJsonFiles, sharedPath } from '../event/shared-corpus.js';
 
 const temp = makeTempDir('read-records');
 afterAll(temp.remove);
@@ -91,23 +92,9 @@ describe('formats, plain and gzip', () => {
 });
 
 describe('SigmaHQ regression_data (evtx_dump pretty JSON)', () => {
-  const shared = process.env['SIEMLITE_SHARED'] ?? '/work/shared';
-  const root = join(shared, 'sigma', 'regression_data');
-  let files: string[] = [];
-  try {
-    files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).map((f) => join(root, f));
-  } catch {
-    files = [];
-  }
-  if (files.length === 0) {
-    if (process.env['CI'] === 'true') {
-      it('finds the regression data in CI', () => {
-        throw new Error(`SigmaHQ regression_data not found under ${root} (set SIEMLITE_SHARED)`);
-      });
-    } else {
-      console.warn(`\n!!! SKIPPING regression_data reader tests: ${root} not found (set SIEMLITE_SHARED) !!!\n`);
-    }
-  }
+  // The one setting (SIEMLITE_SHARED, default ../shared beside the checkout); missing: skip loudly, or fail under CI=true.
+  const root = sharedPath('sigma/regression_data', 'regression_data reader tests');
+  const files = root === undefined ? [] : listJsonFiles(root);
 
   it.skipIf(files.length === 0)('reads every object of every file, including files holding several', async () => {
     let several = 0;

@@ -148,7 +148,8 @@ describe('bad records', () => {
     const inputs = [file('syslog.log', text), file('almost.jsonl', almost), file('after.jsonl', `${good(2)}\n`)];
     const sets = [{ rules: [EVERY_EVENT] }];
     const expected = await reference(inputs, sets);
-    expect(expected.bad.filter((b) => b.code === 'io')).toHaveLength(2);
+    // The syslog file is given up; almost.jsonl gave a good record first, so it is read to its end.
+    expect(expected.bad.filter((b) => b.code === 'io')).toHaveLength(1);
 
     const stream = readRawRecords(inputs, { chunkRecords: 50 });
     let pulled = 0;
