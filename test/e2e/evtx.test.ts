@@ -17,7 +17,7 @@ const TWIN_NOT_FROM_ITS_EVTX = 'ad691d92-15f2-4181-9aa4-723c74f9ddc3';
 async function hunt(workers: number, args: readonly string[]): Promise<{ alerts: string; stderr: string }> {
   if (!existsSync(CLI)) throw new Error(`${CLI} not found: build first (npx turbo run build)`);
   const { stdout, stderr } = await run(process.execPath, [CLI, 'hunt', '--format', 'jsonl', '--workers', String(workers), ...args], { maxBuffer: 1 << 30 });
-  return { alerts: stdout, stderr: stderr.replace(/elapsed [^\n]*\n/, '') };
+  return { alerts: stdout, stderr: stderr.replace(/elapsed [^\n]*\n/, '').replace(/detection lag [^\n]*\n/, '') };
 }
 
 function regressionFiles(ext: string): string[] {

@@ -109,7 +109,7 @@ describe('siemlite hunt', () => {
     const broken = lines.flatMap((l, i) => [l, `{"broken ${i}": `]);
     const file = join(dir, 'broken.jsonl.gz');
     writeFileSync(file, gzipSync(`${broken.join('\n')}\n${lines.join('\n')}\n`));
-    const withoutTime = (err: string): string => err.replace(/elapsed .*\n/, '');
+    const withoutTime = (err: string): string => err.replace(/elapsed .*\n/, '').replace(/detection lag .*\n/, '');
     const runs = [];
     for (const workers of ['0', '1', '3']) runs.push(await run('hunt', '--workers', workers, file, SAMPLE));
     const [zero, one, three] = runs;
@@ -129,7 +129,7 @@ describe('siemlite hunt', () => {
 
   it('gives the same alerts and summary with a cold, a warm, no or an unwritable rule cache', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'siemlite-hunt-cache-'));
-    const withoutTime = (r: { code: number; out: string; err: string }): unknown => ({ ...r, err: r.err.replace(/elapsed .*\n/, '') });
+    const withoutTime = (r: { code: number; out: string; err: string }): unknown => ({ ...r, err: r.err.replace(/elapsed .*\n/, '').replace(/detection lag .*\n/, '') });
     try {
       vi.stubEnv('SIEMLITE_CACHE_DIR', dir);
       const cold = await run('hunt', SAMPLE);

@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
+  DetectionMetrics,
   LEVELS,
   createDetectorPool,
   expandInputs,
@@ -26,6 +27,8 @@ import { formatDiagnostic } from '../output/diagnostics.js';
 import { createAlertWriter, type AlertFormat } from '../output/alert-writer.js';
 import { Progress } from '../output/progress.js';
 import { resolvePipelines } from '../pipelines.js';
+import { openSinks, SINK_USAGE } from '../sinks.js';
+import { METRICS_USAGE, metricsPort, serveMetrics } from '../metrics-server.js';
 import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
 import { UsageError } from '../usage-error.js';
 import type { CommandIo } from './validate.js';
@@ -65,6 +68,8 @@ options:
                           files hold 32 MiB or more, else this thread (each worker compiles
                           the rules, which only pays off on larger input). Alerts come out
                           in the same order either way
+${SINK_USAGE}
+${METRICS_USAGE}
 ${noRuleCacheUsage(26)}
   -h, --help              show this help
 
@@ -90,6 +95,9 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       'max-lateness': { type: 'string' },
       'max-groups': { type: 'string' },
       state: { type: 'string' },
+      sink: { type: 'string', multiple: true },
+      'spool-dir': { type: 'string' },
+      'metrics-port': { type: 'string' },
       'no-rule-cache': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -180,6 +188,9 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     return 1;
   }
 
+  const port = metricsPort(values['metrics-port']);
+  const metrics = new DetectionMetrics();
+  const sinks = openSinks(values.sink ?? [], values['spool-dir'], io.stderr);
   const out = toFile ? createWriteStream(values.output as string) : null;
   const write = (text: string): void => {
     if (out !== null) out.write(text);
@@ -234,19 +245,33 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
         );
   const ruleSets: DetectorRuleSet[] = windows === null ? [other] : [windows, other];
   const pool = createDetectorPool({ ruleSets, workers: workers > 1 ? workers : 0, correlator, timeField });
+  metrics.watchQueue(() => pool.inFlight, () => pool.peakInFlight);
+  const endpoint = port === null ? null : await serveMetrics(port, metrics);
+  if (endpoint !== null && !quiet) io.stderr(`siemlite hunt: metrics on ${endpoint.url}\n`);
   try {
-    for await (const result of pool.detect(readRawRecords(positionals, { onProgress }))) {
+    for await (const result of pool.detect(metrics.watchReads(readRawRecords(positionals, { onProgress })))) {
       for (const b of result.bad) onBadRecord(b);
       events += result.events;
       if (result.events > 0) files.add(result.path);
       for (const a of result.alerts) onAlert(a);
+      metrics.events = events;
+      metrics.badRecords = bad;
+      metrics.addAlerts(result.alerts);
+      await sinks.write(result.alerts);
       progress.update(`hunting ${progressText}: ${events.toLocaleString('en-US')} events, ${sum(byLevel)} alerts`);
     }
     // A bounded input ends here; with --state the stream goes on in the next run, so what
     // the correlator still holds is saved instead of released.
-    if (statePath === null) for (const a of pool.finish()) onAlert(a);
+    if (statePath === null) {
+      const last = pool.finish();
+      for (const a of last) onAlert(a);
+      metrics.addAlerts(last);
+      await sinks.write(last);
+    }
   } finally {
     await pool.close();
+    await sinks.close();
+    await endpoint?.close();
   }
   if (statePath !== null && correlator !== null) saveCorrelatorState(statePath, correlator);
   progress.done();
@@ -260,6 +285,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     io.stderr(summary({ events, bad, files: files.size, byLevel, byRule, seconds, rules: ruleCount, loadErrors: loadErrors.length, unmapped }));
     io.stderr(correlationSummary(correlator, correlations.length, missing.length, pool.correlationAlerts, statePath));
+    io.stderr(`${metrics.summaryLines().join('\n')}\n`);
   }
   return 0;
 }
