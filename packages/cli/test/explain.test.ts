@@ -28,7 +28,8 @@ describe('siemlite explain', () => {
       hunt.out
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l) as { rule: { title: string }; source: { record: number } })
+        .map((l) => JSON.parse(l) as { type: string; rule: { title: string }; source: { record: number } })
+        .filter((a) => a.type === 'match')
         .map((a) => `${a.rule.title}#${a.source.record}`),
     );
     expect(alerted.size).toBeGreaterThan(3);

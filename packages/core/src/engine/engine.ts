@@ -6,7 +6,7 @@ import { AlertAssembler, type CorrelationStage } from '../detect/alert-assembler
 import { RoutedEvaluator } from '../detect/routed-evaluator.js';
 import type { RuleSetPlan } from '../compile/compile-rule-set.js';
 import { eventTimestamp } from '../event/event-time.js';
-import { compileFieldPath, lookupField, type FieldAccessor } from '../event/lookup-field.js';
+import { compileFieldPath, type FieldAccessor } from '../event/lookup-field.js';
 import { normalizeEvent } from '../event/normalize-event.js';
 import { Correlator, type CorrelationStats, type CorrelatorOptions, type CorrelatorState } from '../correlate/correlator.js';
 import type { CorrelationRule, DetectionRule } from '../ir/rules.js';
@@ -62,6 +62,8 @@ export class Engine {
   readonly #onAlert: ((alert: EngineAlert) => void) | undefined;
   readonly #timeField: FieldAccessor | undefined;
   readonly #correlator: Correlator | null = null;
+  /** Per rule: accessors of the fields its matches carry to the correlator, or null. */
+  readonly #correlationReaders: readonly (readonly FieldAccessor[] | null)[];
   #pending: EngineRecord[] = [];
   #normalized: Record<string, unknown>[] = [];
   #pushed = 0;
@@ -80,6 +82,7 @@ export class Engine {
     const reported = Uint8Array.from(options.rules, (_, i) => (this.#assembler.alerts(i) || this.#assembler.correlationFields[i] !== null ? 1 : 0));
     this.#evaluator = new RoutedEvaluator([{ events: 'all', ruleCount: options.rules.length, reported, conditions: () => options.rules.map((r) => r.condition) }]);
     this.plan = this.#evaluator.plan(0);
+    this.#correlationReaders = this.#assembler.correlationFields.map((fields) => (fields === null ? null : fields.map(firstPresent)));
     this.#batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
     this.#onAlert = options.onAlert;
     this.#timeField = options.timeField === undefined || options.timeField === null ? undefined : compileFieldPath(options.timeField);
@@ -184,8 +187,8 @@ export class Engine {
         timestamp = eventTimestamp(event, this.#timeField);
         source = { path: record.path, record: record.record };
       }
-      const names = assembler.correlationFields[rule] ?? null;
-      const fieldValues = names === null ? null : names.map((candidates) => firstPresent(event, candidates));
+      const readers = this.#correlationReaders[rule] ?? null;
+      const fieldValues = readers === null ? null : readers.map((read) => read(event));
       assembler.match(rule, source, timestamp, record.value, fieldValues, out);
     }
     this.#deliver(out);
@@ -212,13 +215,17 @@ export class Engine {
   }
 }
 
-/** The value of the first of `names` the event has (a pipeline may have renamed the field). */
-function firstPresent(event: Record<string, unknown>, names: readonly string[]): unknown {
-  for (const name of names) {
-    const value = lookupField(event, name);
-    if (value !== undefined) return value;
-  }
-  return undefined;
+/** Reads the first of several names the event has (a pipeline may have renamed the field); compiled once. */
+function firstPresent(names: readonly string[]): FieldAccessor {
+  const accessors = names.map(compileFieldPath);
+  if (accessors.length === 1) return accessors[0] as FieldAccessor;
+  return (event) => {
+    for (const read of accessors) {
+      const value = read(event);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  };
 }
 
 /** Creates an engine for a rule set (compiled once). */
