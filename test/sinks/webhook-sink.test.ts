@@ -85,10 +85,13 @@ describe('webhook sink', () => {
     await sink.write(alerts.slice(300));
     await sink.close();
 
-    // At least once: every id arrives; the spool went first, so the order is the input order.
-    const ids = new Set(rx.received.map((r) => r.id));
-    expect(ids).toEqual(new Set(alerts.map(alertId)));
-    expect(rx.received.map((r) => r.source.record)).toEqual(alerts.map((a) => a.source.record));
+    // At least once: every id arrives (a POST that timed out on a loaded machine after the
+    // server took it comes again: de-duplicated on id, as a receiver would); the spool went
+    // first, so the first arrivals are in input order.
+    const seen = new Set<string>();
+    const firsts = rx.received.filter((r) => !seen.has(r.id) && seen.add(r.id));
+    expect(seen).toEqual(new Set(alerts.map(alertId)));
+    expect(firsts.map((r) => r.source.record)).toEqual(alerts.map((a) => a.source.record));
     expect(sink.stats.dropped).toBe(0);
     expect(sink.stats.failedPosts).toBeGreaterThan(3);
     expect(existsSync(sink.spoolPath)).toBe(false);
