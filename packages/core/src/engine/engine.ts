@@ -6,7 +6,7 @@ import { AlertAssembler, type CorrelationStage } from '../detect/alert-assembler
 import { RoutedEvaluator } from '../detect/routed-evaluator.js';
 import type { RuleSetPlan } from '../compile/compile-rule-set.js';
 import { eventTimestamp } from '../event/event-time.js';
-import { compileFieldPath, type FieldAccessor } from '../event/lookup-field.js';
+import { compileFieldPath, compileFirstPresent, type FieldAccessor } from '../event/lookup-field.js';
 import { normalizeEvent } from '../event/normalize-event.js';
 import { Correlator, type CorrelationStats, type CorrelatorOptions, type CorrelatorState } from '../correlate/correlator.js';
 import type { CorrelationRule, DetectionRule } from '../ir/rules.js';
@@ -82,7 +82,7 @@ export class Engine {
     const reported = Uint8Array.from(options.rules, (_, i) => (this.#assembler.alerts(i) || this.#assembler.correlationFields[i] !== null ? 1 : 0));
     this.#evaluator = new RoutedEvaluator([{ events: 'all', ruleCount: options.rules.length, reported, conditions: () => options.rules.map((r) => r.condition) }]);
     this.plan = this.#evaluator.plan(0);
-    this.#correlationReaders = this.#assembler.correlationFields.map((fields) => (fields === null ? null : fields.map(firstPresent)));
+    this.#correlationReaders = this.#assembler.correlationFields.map((fields) => (fields === null ? null : fields.map(compileFirstPresent)));
     this.#batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
     this.#onAlert = options.onAlert;
     this.#timeField = options.timeField === undefined || options.timeField === null ? undefined : compileFieldPath(options.timeField);
@@ -213,19 +213,6 @@ export class Engine {
     this.#wake = null;
     wake?.();
   }
-}
-
-/** Reads the first of several names the event has (a pipeline may have renamed the field); compiled once. */
-function firstPresent(names: readonly string[]): FieldAccessor {
-  const accessors = names.map(compileFieldPath);
-  if (accessors.length === 1) return accessors[0] as FieldAccessor;
-  return (event) => {
-    for (const read of accessors) {
-      const value = read(event);
-      if (value !== undefined) return value;
-    }
-    return undefined;
-  };
 }
 
 /** Creates an engine for a rule set (compiled once). */

@@ -112,3 +112,22 @@ function searchList(list: readonly unknown[], path: FieldPath, start: number): u
   }
   return found;
 }
+
+/**
+ * An accessor that reads the first of several names the event has (undefined when none):
+ * a Sigma field a processing pipeline may have renamed (`Image` or `NewProcessName`).
+ * Compiled once, like {@link compileFieldPath}.
+ *
+ * @example compileFirstPresent(['Image', 'NewProcessName'])({ NewProcessName: 'a.exe' }) // 'a.exe'
+ */
+export function compileFirstPresent(names: readonly string[]): FieldAccessor {
+  const accessors = names.map(compileFieldPath);
+  if (accessors.length === 1) return accessors[0] as FieldAccessor;
+  return (event) => {
+    for (let i = 0; i < accessors.length; i++) {
+      const value = (accessors[i] as FieldAccessor)(event);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  };
+}

@@ -7,7 +7,7 @@
 import { RoutedEvaluator } from '../detect/routed-evaluator.js';
 import { evaluateBatch } from '../eval/evaluate-batch.js';
 import { eventTimestamp } from '../event/event-time.js';
-import { compileFieldPath, type FieldAccessor } from '../event/lookup-field.js';
+import { compileFieldPath, compileFirstPresent, type FieldAccessor } from '../event/lookup-field.js';
 import { normalizeEvent } from '../event/normalize-event.js';
 import type { Node } from '../ir/nodes.js';
 import { RecordFailure, parseRecordObject } from '../io/parse-record.js';
@@ -42,7 +42,7 @@ export function createTaskRunner(config: WorkerConfig, conditionsOf?: (ruleSet: 
     })),
   );
   const accessors: (readonly FieldAccessor[] | null)[] = config.correlationFields.map((fields) =>
-    fields === null ? null : fields.map((names) => firstPresent(names.map(compileFieldPath))),
+    fields === null ? null : fields.map(compileFirstPresent),
   );
   const timeField = config.timeField === null ? undefined : compileFieldPath(config.timeField);
   const state: RunnerState = { evaluator, accessors, timeField, offsets: setOffsets(config) };
@@ -62,18 +62,6 @@ interface RunnerState {
   readonly timeField: FieldAccessor | undefined;
   /** First global rule index of each set. */
   readonly offsets: readonly number[];
-}
-
-/** Reads the first of several names that the event has (undefined when none). */
-function firstPresent(accessors: readonly FieldAccessor[]): FieldAccessor {
-  if (accessors.length === 1) return accessors[0] as FieldAccessor;
-  return (event) => {
-    for (let i = 0; i < accessors.length; i++) {
-      const value = (accessors[i] as FieldAccessor)(event);
-      if (value !== undefined) return value;
-    }
-    return undefined;
-  };
 }
 
 function setOffsets(config: WorkerConfig): number[] {
