@@ -66,7 +66,7 @@ export type { ExpandedInputs } from './io/expand-inputs.js';
 
 export { isWindowsEvent } from './event/is-windows-event.js';
 export { readRawRecords } from './io/read-raw-records.js';
-export type { RawChunk, RawReadOptions, RawRecordStream } from './io/read-raw-records.js';
+export type { EvtxChunks, RawChunk, RawReadOptions, RawRecordStream } from './io/read-raw-records.js';
 export { createDetectorPool, DetectorPool } from './pool/detector-pool.js';
 export type { ChunkDetections, DetectorPoolOptions, DetectorRuleSet } from './pool/detector-pool.js';
 export { decodeBatch, encodeBatch } from './pool/wire.js';

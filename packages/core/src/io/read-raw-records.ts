@@ -37,8 +37,30 @@ export interface RawChunk {
   readonly records: Float64Array;
   /** Problems found while splitting and reading (everything but JSON errors), in file order. */
   readonly bad: readonly BadRecord[];
-  /** For each entry of `bad`: how many records of this chunk come before it. */
+  /**
+   * For each entry of `bad`: how many records of this chunk come before it (in an EVTX
+   * chunk: how many EVTX chunks).
+   */
   readonly badAt: readonly number[];
+  /**
+   * Set when the chunk holds undecoded EVTX chunks instead of records (`count` is then 0:
+   * how many records they hold is only known once a worker decoded them).
+   */
+  readonly evtx?: EvtxChunks;
+}
+
+/**
+ * EVTX chunks of one file, back to back in {@link RawChunk.bytes}: EVTX chunk `i` is
+ * `bytes[ends[i - 1] ?? 0, ends[i])`, chunk number `first + i` of its file. Records are
+ * numbered in the pool, in file order, as the in-thread EVTX decoder numbers them.
+ */
+export interface EvtxChunks {
+  readonly count: number;
+  readonly ends: Int32Array;
+  /** 0-based index in the file of the first EVTX chunk. */
+  readonly first: number;
+  /** The chunk count the file header claims (an all-zero chunk it counts is damage). */
+  readonly claimedChunks: number;
 }
 
 /** Options of {@link readRawRecords}: those of readRecords, without `onBadRecord` (bad records travel in the chunks). */
@@ -63,6 +85,11 @@ export interface RawRecordStream extends AsyncIterable<RawChunk> {
 }
 
 const DEFAULT_CHUNK_RECORDS = 2048;
+/**
+ * EVTX chunks per task: 8 × 64 KiB hold about 800 to 2,000 records, as many as a JSON
+ * chunk, so a task costs about the same and the batches stay as large.
+ */
+const EVTX_CHUNKS_PER_TASK = 8;
 const DEFAULT_CHUNK_BYTES = 4 << 20;
 const MIN_CAPACITY = 64 * 1024;
 const EMPTY_BYTES = new Uint8Array(0);
@@ -143,6 +170,11 @@ class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
   #count = 0;
   #bad: BadRecord[] = [];
   #badAt: number[] = [];
+  /** EVTX chunks in the current chunk (while it holds EVTX chunks instead of records). */
+  #evtxCount = 0;
+  #evtxEnds = new Int32Array(EVTX_CHUNKS_PER_TASK);
+  #evtxFirst = 0;
+  #evtxClaimed = 0;
 
   constructor(chunkRecords: number, chunkBytes: number) {
     this.#chunkRecords = chunkRecords;
@@ -176,9 +208,23 @@ class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
     if (this.#count >= this.#chunkRecords || this.#used >= this.#chunkBytes) this.#ready.push(this.#close());
   }
 
+  addEvtxChunk(bytes: Uint8Array, chunk: number, claimedChunks: number): void {
+    if (this.#count > 0) this.#ready.push(this.#close()); // never happens within one file; chunks never mix kinds
+    let buffer = this.#bytes;
+    if (buffer === null || this.#used + bytes.length > buffer.length) buffer = this.#grow(Math.max(this.#used + bytes.length, EVTX_CHUNKS_PER_TASK * bytes.length));
+    buffer.set(bytes, this.#used);
+    this.#used += bytes.length;
+    if (this.#evtxCount === 0) {
+      this.#evtxFirst = chunk;
+      this.#evtxClaimed = claimedChunks;
+    }
+    this.#evtxEnds[this.#evtxCount++] = this.#used;
+    if (this.#evtxCount >= EVTX_CHUNKS_PER_TASK) this.#ready.push(this.#close());
+  }
+
   addBad(bad: BadRecord): void {
     this.#bad.push(bad);
-    this.#badAt.push(this.#count);
+    this.#badAt.push(this.#evtxCount > 0 ? this.#evtxCount : this.#count);
   }
 
   takeReady(): readonly RawChunk[] {
@@ -189,7 +235,7 @@ class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
   }
 
   takeRest(): RawChunk | null {
-    return this.#count === 0 && this.#bad.length === 0 ? null : this.#close();
+    return this.#count === 0 && this.#evtxCount === 0 && this.#bad.length === 0 ? null : this.#close();
   }
 
   stopFile(file: number): void {
@@ -199,6 +245,7 @@ class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
     this.#ready = this.#ready.filter((c) => c.file !== file);
     this.#used = 0;
     this.#count = 0;
+    this.#evtxCount = 0;
     this.#bad = [];
     this.#badAt = [];
   }
@@ -215,6 +262,7 @@ class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
   }
 
   #close(): RawChunk {
+    if (this.#evtxCount > 0) return this.#closeEvtx();
     const count = this.#count;
     const chunk: RawChunk = {
       path: this.#path,
@@ -234,6 +282,28 @@ class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
     }
     this.#used = 0;
     this.#count = 0;
+    this.#bad = [];
+    this.#badAt = [];
+    return chunk;
+  }
+
+  #closeEvtx(): RawChunk {
+    const count = this.#evtxCount;
+    const chunk: RawChunk = {
+      path: this.#path,
+      file: this.#file,
+      count: 0,
+      bytes: (this.#bytes as Buffer).subarray(0, this.#used),
+      ends: EMPTY_INTS,
+      lines: EMPTY_NUMBERS,
+      records: EMPTY_NUMBERS,
+      bad: this.#bad,
+      badAt: this.#badAt,
+      evtx: { count, ends: this.#evtxEnds.slice(0, count), first: this.#evtxFirst, claimedChunks: this.#evtxClaimed },
+    };
+    this.#bytes = null;
+    this.#used = 0;
+    this.#evtxCount = 0;
     this.#bad = [];
     this.#badAt = [];
     return chunk;

@@ -31,6 +31,13 @@ const SCALAR = 3; // inside a record that is a bare number, literal or garbage
  */
 export interface RawRecordSink {
   add(buf: Buffer, start: number, end: number, record: number, line: number): void;
+  /**
+   * An EVTX chunk (64 KiB, or less at the end of a file), not decoded: chunks are
+   * independent, so the workers decode them (readRawRecords). `chunk` is its 0-based
+   * index in the file, `claimedChunks` the file header's chunk count. The sink must copy
+   * what it keeps. Without this method the EVTX decoder decodes here and calls `add`.
+   */
+  addEvtxChunk?(bytes: Uint8Array, chunk: number, claimedChunks: number): void;
 }
 
 /** What a splitter needs to know about the file and the caller. */

@@ -16,6 +16,7 @@ import type { EventBatch } from '../batch/event-batch.js';
 import type { BatchMatches } from '../eval/evaluate-batch.js';
 import type { DetectionRule } from '../ir/rules.js';
 import { BadRunLimit } from '../io/bad-run-limit.js';
+import type { EvtxReply } from './wire.js';
 import type { RawChunk, RawRecordStream } from '../io/read-raw-records.js';
 import type { BadRecord } from '../io/read-records.js';
 import { createTaskRunner, type TaskRunner } from './run-task.js';
@@ -25,6 +26,7 @@ import {
   encodeWorkerConfig,
   taskTransferList,
   type ArrowTask,
+  type EvtxTask,
   type EventRoute,
   type FailedReply,
   type RecordsReply,
@@ -207,17 +209,27 @@ export class DetectorPool {
     let file = Number.NaN;
     let limit = new BadRunLimit();
     let stoppedFile = Number.NaN;
-    const toTask = (chunk: RawChunk): RecordsTask | null =>
-      chunk.count === 0 || chunk.file === stoppedFile
-        ? null
-        : { kind: 'records', count: chunk.count, bytes: chunk.bytes, ends: chunk.ends, lines: chunk.lines };
+    /** Records of the current file before this chunk (EVTX records are numbered here, in file order). */
+    let evtxRecords = 0;
+    const toTask = (chunk: RawChunk): RecordsTask | EvtxTask | null => {
+      if (chunk.file === stoppedFile) return null;
+      const evtx = chunk.evtx;
+      if (evtx !== undefined) return { kind: 'evtx', bytes: chunk.bytes, ends: evtx.ends, first: evtx.first, claimedChunks: evtx.claimedChunks };
+      return chunk.count === 0 ? null : { kind: 'records', count: chunk.count, bytes: chunk.bytes, ends: chunk.ends, lines: chunk.lines };
+    };
     const finish = (chunk: RawChunk, reply: WorkerReply): ChunkDetections | null => {
       if (reply.kind === 'failed') throw workerError(reply, chunk);
-      if (reply.kind !== 'records') throw new Error(`detector pool: expected a records reply, got ${reply.kind}`);
       if (chunk.file !== file) {
         file = chunk.file;
         limit = new BadRunLimit();
+        evtxRecords = 0;
       }
+      if (reply.kind === 'evtx') {
+        const detections = this.#evtxDetections(chunk, reply, evtxRecords);
+        evtxRecords += reply.recordCount;
+        return detections;
+      }
+      if (reply.kind !== 'records') throw new Error(`detector pool: expected a records reply, got ${reply.kind}`);
       if (chunk.file === stoppedFile) return null;
       const result = this.#detections(chunk, chunk.count === 0 ? NO_RECORDS : reply, limit);
       if (result.isStopped) {
@@ -376,6 +388,37 @@ export class DetectorPool {
     return { detections: { path: chunk.path, file: chunk.file, events: stopAt - failures, alerts: this.#alerts(chunk, reply, stopAt), bad }, isStopped };
   }
 
+  /** An EVTX chunk's detections: damage found here and in the worker merged in file order; records numbered from `before + 1`. */
+  #evtxDetections(chunk: RawChunk, reply: EvtxReply, before: number): ChunkDetections {
+    const bad: BadRecord[] = [];
+    let s = 0;
+    for (let d = 0; d < reply.damageChunk.length; d++) {
+      // What this thread found before EVTX chunk k (the file header) comes before chunk k's damage.
+      while (s < chunk.bad.length && (chunk.badAt[s] as number) <= (reply.damageChunk[d] as number)) bad.push(chunk.bad[s++] as BadRecord);
+      bad.push(Object.freeze({ path: chunk.path, record: 0, line: 0, code: 'bad-evtx', message: reply.damageMessages[d] as string }));
+    }
+    while (s < chunk.bad.length) bad.push(chunk.bad[s++] as BadRecord);
+    const alerts: EngineAlert[] = [];
+    const matches = reply.matches;
+    const assembler = this.#assembler;
+    let last = -1;
+    let t = -1;
+    let v = 0;
+    let source = { path: chunk.path, record: 0 };
+    for (let j = 0; j < matches.length; j += 2) {
+      const index = matches[j] as number;
+      const rule = matches[j + 1] as number;
+      if (index !== last) {
+        t++;
+        source = { path: chunk.path, record: before + index + 1 };
+        last = index;
+      }
+      const values = assembler.correlationFields[rule] === null ? null : (reply.fieldValues[v++] ?? null);
+      assembler.match(rule, source, reply.timestamps[t] ?? null, reply.events[t] ?? null, values, alerts);
+    }
+    return { path: chunk.path, file: chunk.file, events: reply.recordCount, alerts, bad };
+  }
+
   #alerts(chunk: RawChunk, reply: RecordsReply, stopAt: number): EngineAlert[] {
     const matches = reply.matches;
     const alerts: EngineAlert[] = [];
@@ -441,6 +484,7 @@ function workerError(reply: FailedReply, chunk: RawChunk | null): Error {
     const first = chunk.records[0];
     const last = chunk.records[chunk.count - 1];
     where = first === undefined ? chunk.path : `${chunk.path}, records ${first}-${last}`;
+    if (chunk.evtx !== undefined) where = `${chunk.path}, EVTX chunks ${chunk.evtx.first}-${chunk.evtx.first + chunk.evtx.count - 1}`;
   }
   const error = new Error(`detector pool: a worker failed on ${where}: ${reply.message}`);
   if (reply.stack !== null) error.stack = `${error.message}\n--- in the worker:\n${reply.stack}`;

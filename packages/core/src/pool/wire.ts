@@ -36,6 +36,8 @@ export interface WorkerRuleSet {
    * correlation (rules a correlation silences still run).
    */
   readonly reported: Uint8Array;
+  /** 1 where the rule alerts (its matched records go back with an EvtxReply). */
+  readonly alerts: Uint8Array;
   /** The rules' conditions, in rule order, serialized. */
   readonly conditions: Uint8Array;
 }
@@ -81,6 +83,7 @@ export function encodeWorkerConfig(
         events: s.events,
         ruleCount: s.rules.length,
         reported: Uint8Array.from(s.rules, (r, i) => (r.shouldAlert || (report.correlationFields[start + i] ?? null) !== null ? 1 : 0)),
+        alerts: Uint8Array.from(s.rules, (r) => (r.shouldAlert ? 1 : 0)),
         conditions: withConditions ? serialize(s.rules.map((r) => mapLeaves(r.condition, withoutOrigin))) : new Uint8Array(0),
       };
     }),
@@ -107,6 +110,20 @@ export interface RecordsTask {
   readonly lines: Float64Array;
 }
 
+/**
+ * EVTX chunks of a RawChunk (its `evtx`) to decode, then route, batch and evaluate like
+ * records. `bytes` is transferred and not sent back.
+ */
+export interface EvtxTask {
+  readonly kind: 'evtx';
+  readonly bytes: Uint8Array;
+  /** End of each EVTX chunk in `bytes`. */
+  readonly ends: Int32Array;
+  /** 0-based index in the file of the first chunk. */
+  readonly first: number;
+  readonly claimedChunks: number;
+}
+
 /** A batch built elsewhere, as Arrow IPC stream bytes (transferred), for one rule set. */
 export interface ArrowTask {
   readonly kind: 'arrow';
@@ -114,7 +131,7 @@ export interface ArrowTask {
   readonly ipc: Uint8Array;
 }
 
-export type WorkerTask = RecordsTask | ArrowTask;
+export type WorkerTask = RecordsTask | EvtxTask | ArrowTask;
 
 /**
  * Outcome of a RecordsTask. Only reported matches come back (alerting, or feeding a
@@ -140,6 +157,26 @@ export interface RecordsReply {
   readonly badMessages: readonly string[];
 }
 
+/**
+ * Outcome of an EvtxTask: like a RecordsReply, but the records were decoded in the worker,
+ * so it says how many there were, sends the matched records that alert (their text is not
+ * on the main thread) and the damage found, in file order.
+ */
+export interface EvtxReply {
+  readonly kind: 'evtx';
+  /** Records decoded, in file order; record `i` of the reply is record `base + i + 1` of its file. */
+  readonly recordCount: number;
+  /** As {@link RecordsReply.matches}, record indexes counting the reply's records. */
+  readonly matches: Int32Array;
+  readonly timestamps: readonly (string | null)[];
+  readonly fieldValues: readonly (readonly unknown[])[];
+  /** For each distinct matched record, in the order of `matches`: the record as read when a rule that alerts matched it, else null. */
+  readonly events: readonly (Record<string, unknown> | null)[];
+  /** Damage, in file order: the task's EVTX chunk it is in (0-based), and its report's message. */
+  readonly damageChunk: readonly number[];
+  readonly damageMessages: readonly string[];
+}
+
 /** Outcome of an ArrowTask: evaluateBatch's matches (rule index within the set, row). */
 export interface ArrowReply {
   readonly kind: 'arrow';
@@ -155,14 +192,14 @@ export interface FailedReply {
   readonly stack: string | null;
 }
 
-export type WorkerReply = RecordsReply | ArrowReply | FailedReply;
+export type WorkerReply = RecordsReply | EvtxReply | ArrowReply | FailedReply;
 
 /** Name of the task function that worker.ts exports (piscina's `name` option). */
 export const WORKER_HANDLER = 'runDetectorTask';
 
 /** The buffers of a task to move instead of copy. */
 export function taskTransferList(task: WorkerTask): ArrayBuffer[] {
-  const buffer = task.kind === 'records' ? task.bytes.buffer : task.ipc.buffer;
+  const buffer = task.kind === 'arrow' ? task.ipc.buffer : task.bytes.buffer;
   // A view of nothing may share a buffer with other empty views; there is nothing to move.
   return buffer.byteLength === 0 ? [] : [buffer as ArrayBuffer];
 }
@@ -172,6 +209,8 @@ export function movableReply(reply: WorkerReply): unknown {
   const transfer: ArrayBuffer[] = [];
   if (reply.kind === 'records') {
     if (reply.bytes.buffer.byteLength > 0) transfer.push(reply.bytes.buffer as ArrayBuffer);
+    if (reply.matches.buffer.byteLength > 0) transfer.push(reply.matches.buffer as ArrayBuffer);
+  } else if (reply.kind === 'evtx') {
     if (reply.matches.buffer.byteLength > 0) transfer.push(reply.matches.buffer as ArrayBuffer);
   } else if (reply.kind === 'arrow' && reply.count > 0) {
     transfer.push(reply.ruleIndexes.buffer as ArrayBuffer, reply.rows.buffer as ArrayBuffer);

@@ -2,7 +2,7 @@
 // records in the same order, bounded work in flight, worker failures reported.
 // The workers run the build output (dist/pool/worker.js): run `npx turbo run build` first
 // (`npm test` does).
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -114,6 +114,33 @@ describe.runIf(hasShared('pool vs single thread on shared/datasets'))('on real d
     }
     // Bytes given are copied, never moved away from the caller.
     expect(ipc.every((bytes) => bytes.byteLength > 0)).toBe(true);
+  });
+});
+
+describe.runIf(hasShared('pool over .evtx on shared/datasets'))('over .evtx (EVTX chunks decoded in the workers)', () => {
+  const root = join(SHARED_DIR, 'datasets/evtx_attack_samples_evtx');
+  // 17 chunks each: three tasks of up to 8 chunks, records numbered across them.
+  const big = ['Other/rdpcorets_148_mst120_bluekeep_rpdscan_full.evtx', 'Privilege Escalation/Sysmon_UACME_64.evtx'].map((f) => join(root, f));
+
+  it('gives the records, numbers, alerts and damage reports of the single-thread reader, with 0, 1 and 2 workers', async () => {
+    // A damaged copy of the second (its header counts 12 chunks): a flipped byte in chunk 3,
+    // chunk 7 zeroed, cut inside chunk 10, so damage falls in both of its tasks.
+    const bytes = Buffer.from(readFileSync(big[1] as string));
+    bytes[4096 + 3 * 65536 + 900] ^= 0xff;
+    bytes.fill(0, 4096 + 7 * 65536, 4096 + 8 * 65536);
+    const damaged = file('damaged.evtx', bytes.subarray(0, 4096 + 10 * 65536 + 30_000));
+    const inputs = [...big, damaged];
+    const sets: DetectorRuleSet[] = [{ rules: [...WINDOWS_RULES, EVERY_EVENT], events: 'windows' }];
+    const expected = await reference(inputs, sets);
+    expect(expected.events).toBeGreaterThan(1000);
+    expect(expected.bad.length).toBeGreaterThanOrEqual(3);
+    for (const workers of [0, 1, 2]) {
+      const actual = await run(pool(sets, workers), inputs);
+      expect(actual.events).toBe(expected.events);
+      expect(actual.bad).toEqual(expected.bad);
+      expectSameLines(actual.lines, alertLines(expected.alerts));
+      expect(actual.lines.filter((l) => l.includes('"title":"every event"'))).toHaveLength(expected.events);
+    }
   });
 });
 
