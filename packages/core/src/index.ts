@@ -65,6 +65,10 @@ export { expandInputs, STDIN_INPUT } from './io/expand-inputs.js';
 export type { ExpandedInputs } from './io/expand-inputs.js';
 
 export { isWindowsEvent } from './event/is-windows-event.js';
+export { logsourceFits, parseSourceSpec, ROUTE_UNKNOWN, ROUTE_WINDOWS, SourceRouter } from './source/source-router.js';
+export type { RuleLogsource, SourceOptions } from './source/source-router.js';
+export { SHIPPED_RECOGNIZERS } from './source/recognizers.js';
+export type { ServiceFromField, SourceLogsource, SourceRecognizer } from './source/recognizers.js';
 export { readRawRecords } from './io/read-raw-records.js';
 export type { EvtxChunks, RawChunk, RawReadOptions, RawRecordStream } from './io/read-raw-records.js';
 export { createDetectorPool, DetectorPool } from './pool/detector-pool.js';

@@ -28,6 +28,7 @@ import { createAlertWriter, type AlertFormat } from '../output/alert-writer.js';
 import { Progress } from '../output/progress.js';
 import { resolvePipelines } from '../pipelines.js';
 import { openSinks, SINK_USAGE } from '../sinks.js';
+import { rulesSkippedOnUnknown, sourceOption, SOURCE_USAGE, unrecognizedSummary } from '../source-option.js';
 import { METRICS_USAGE, metricsPort, serveMetrics } from '../metrics-server.js';
 import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
 import { UsageError } from '../usage-error.js';
@@ -45,9 +46,11 @@ evtx_dump JSON) are flattened to Sigma field names.
 
 options:
   --rules PATH            rule file or folder, repeatable (default: the shipped rules/)
-  --pipeline MODE         auto (default: windows pipeline for Windows events, none for the
-                          rest), windows, none (logsource does not restrict rules), or a
+  --pipeline MODE         auto (default: windows pipeline for Windows events; other events
+                          get a logsource from their shape and see only the rules written
+                          for it), windows, none (logsource does not restrict rules), or a
                           pipeline YAML file
+${SOURCE_USAGE}
   --format FORMAT         jsonl, csv or table (default: table on a terminal, else jsonl)
   --output FILE           write alerts to FILE instead of stdout
   --min-level LEVEL       only rules at this level or above
@@ -86,6 +89,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     options: {
       rules: { type: 'string', multiple: true },
       pipeline: { type: 'string', default: 'auto' },
+      source: { type: 'string' },
       format: { type: 'string' },
       output: { type: 'string' },
       'min-level': { type: 'string' },
@@ -170,7 +174,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     chooseCorrelations(base.correlations, base.rules);
     const mapField = renamesOf(pipelines);
     windows = { rules: mappedOnly(processed.rules), events: 'windows', ...(mapField === undefined ? {} : { mapField }) };
-    other = { rules: keep(base.rules), events: 'not-windows' };
+    other = { rules: keep(base.rules), events: 'by-logsource' };
   } else {
     const { pipelines, errors } = resolvePipelines(mode);
     loadErrors.push(...errors);
@@ -244,7 +248,10 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
           statePath,
         );
   const ruleSets: DetectorRuleSet[] = windows === null ? [other] : [windows, other];
-  const pool = createDetectorPool({ ruleSets, workers: workers > 1 ? workers : 0, correlator, timeField });
+  const sources = sourceOption(values.source);
+  if (sources !== undefined && mode !== 'auto') throw new UsageError('--source needs --pipeline auto (the other modes do not route events by source)');
+  let unrecognized = 0;
+  const pool = createDetectorPool({ ruleSets, workers: workers > 1 ? workers : 0, correlator, timeField, ...(sources === undefined ? {} : { sources }) });
   metrics.watchQueue(() => pool.inFlight, () => pool.peakInFlight);
   const endpoint = port === null ? null : await serveMetrics(port, metrics);
   if (endpoint !== null && !quiet) io.stderr(`siemlite hunt: metrics on ${endpoint.url}\n`);
@@ -252,6 +259,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     for await (const result of pool.detect(metrics.watchReads(readRawRecords(positionals, { onProgress })))) {
       for (const b of result.bad) onBadRecord(b);
       events += result.events;
+      unrecognized += result.unrecognized;
       if (result.events > 0) files.add(result.path);
       for (const a of result.alerts) onAlert(a);
       metrics.events = events;
@@ -284,6 +292,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   if (!quiet) {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     io.stderr(summary({ events, bad, files: files.size, byLevel, byRule, seconds, rules: ruleCount, loadErrors: loadErrors.length, unmapped }));
+    io.stderr(unrecognizedSummary(unrecognized, other.events === 'by-logsource' ? rulesSkippedOnUnknown(other.rules) : 0));
     io.stderr(correlationSummary(correlator, correlations.length, missing.length, pool.correlationAlerts, statePath));
     io.stderr(`${metrics.summaryLines().join('\n')}\n`);
   }

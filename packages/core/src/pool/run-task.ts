@@ -43,7 +43,9 @@ export function createTaskRunner(config: WorkerConfig, conditionsOf?: (ruleSet: 
       ruleCount: set.ruleCount,
       reported: set.reported,
       conditions: conditionsOf === undefined ? () => decodeConditions(set) : () => conditionsOf(index),
+      ...(set.logsources === undefined ? {} : { logsources: set.logsources }),
     })),
+    config.sources ?? {},
   );
   const accessors: (readonly FieldAccessor[] | null)[] = config.correlationFields.map((fields) =>
     fields === null ? null : fields.map(compileFirstPresent),
@@ -114,7 +116,8 @@ function evaluateRecords(state: RunnerState, task: RecordsTask): RecordsReply {
   }
 
   const { matches, timestamps, fieldValues } = collectMatches(state, normalized, sources, count, null);
-  return { kind: 'records', bytes: task.bytes, matches, timestamps, fieldValues, badAt, badCodes, badMessages };
+  const unrecognized = state.evaluator.unrecognized;
+  return { kind: 'records', bytes: task.bytes, matches, timestamps, fieldValues, badAt, unrecognized, badCodes, badMessages };
 }
 
 /** Decodes a task's EVTX chunks (damage reported, then skipped), then evaluates their records as evaluateRecords does. */
@@ -151,7 +154,7 @@ function evaluateEvtx(state: RunnerState, task: EvtxTask): EvtxReply {
  */
 function collectMatches(
   state: RunnerState,
-  normalized: readonly (Record<string, unknown> | undefined)[],
+  normalized: (Record<string, unknown> | undefined)[],
   sources: readonly (Record<string, unknown> | undefined)[],
   count: number,
   events: (Record<string, unknown> | null)[] | null,

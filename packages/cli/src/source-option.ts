@@ -1,0 +1,35 @@
+// hunt's `--source` option and the summary line about events of no recognized source
+// (README.md "Log sources and formats").
+import { logsourceFits, parseSourceSpec, type DetectionRule, type SourceOptions } from '@siemlite/core';
+import { UsageError } from './usage-error.js';
+
+export const SOURCE_USAGE = `  --source SPEC           the logsource of events no recognizer knows, as
+                          product=X[,service=Y][,category=Z] (e.g. product=linux,service=sshd);
+                          default: such events only see rules that state no logsource`;
+
+/** The pool's `sources` option from `--source` (undefined: shipped recognizers, no fallback). */
+export function sourceOption(spec: string | undefined): SourceOptions | undefined {
+  if (spec === undefined) return undefined;
+  try {
+    return { fallback: parseSourceSpec(spec) };
+  } catch (error) {
+    throw new UsageError(`--source: ${(error as Error).message}`);
+  }
+}
+
+/** How many of `rules` do not run on an event of no recognized source (they state a logsource). */
+export function rulesSkippedOnUnknown(rules: readonly DetectionRule[]): number {
+  let n = 0;
+  for (const r of rules) if (!logsourceFits(r.logsource, undefined)) n++;
+  return n;
+}
+
+/** The summary line, or '' when every event had a known source (or routing was off). */
+export function unrecognizedSummary(events: number, skippedRules: number): string {
+  if (events === 0) return '';
+  const n = (x: number): string => x.toLocaleString('en-US');
+  return (
+    `sources: ${n(events)} events of no recognized source; ${n(skippedRules)} rules that name a logsource did not run on them` +
+    ` (declare it with --source product=X[,service=Y][,category=Z], or --pipeline none to run every rule on every event)\n`
+  );
+}
