@@ -42,9 +42,9 @@ interface PoolRun {
   readonly events: number;
 }
 
-async function run(p: DetectorPool, inputs: readonly string[], chunkRecords = 1024): Promise<PoolRun> {
+async function run(p: DetectorPool, inputs: readonly string[], chunkRecords = 1024, chunkBytes?: number): Promise<PoolRun> {
   const results: ChunkDetections[] = [];
-  for await (const r of p.detect(readRawRecords(inputs, { chunkRecords }))) results.push(r);
+  for await (const r of p.detect(readRawRecords(inputs, chunkBytes === undefined ? { chunkRecords } : { chunkRecords, chunkBytes }))) results.push(r);
   return {
     results,
     lines: alertLines(results.flatMap((r) => r.alerts)),
@@ -119,7 +119,7 @@ describe.runIf(hasShared('pool vs single thread on shared/datasets'))('on real d
 
 describe.runIf(hasShared('pool over .evtx on shared/datasets'))('over .evtx (EVTX chunks decoded in the workers)', () => {
   const root = join(SHARED_DIR, 'datasets/evtx_attack_samples_evtx');
-  // 17 chunks each: three tasks of up to 8 chunks, records numbered across them.
+  // 17 chunks each: with chunkBytes 8 × 64 KiB, three tasks each, records numbered across them.
   const big = ['Other/rdpcorets_148_mst120_bluekeep_rpdscan_full.evtx', 'Privilege Escalation/Sysmon_UACME_64.evtx'].map((f) => join(root, f));
 
   it('gives the records, numbers, alerts and damage reports of the single-thread reader, with 0, 1 and 2 workers', async () => {
@@ -135,7 +135,8 @@ describe.runIf(hasShared('pool over .evtx on shared/datasets'))('over .evtx (EVT
     expect(expected.events).toBeGreaterThan(1000);
     expect(expected.bad.length).toBeGreaterThanOrEqual(3);
     for (const workers of [0, 1, 2]) {
-      const actual = await run(pool(sets, workers), inputs);
+      const actual = await run(pool(sets, workers), inputs, 1024, 8 * 65536);
+      expect(actual.results.length).toBeGreaterThanOrEqual(6);
       expect(actual.events).toBe(expected.events);
       expect(actual.bad).toEqual(expected.bad);
       expectSameLines(actual.lines, alertLines(expected.alerts));
