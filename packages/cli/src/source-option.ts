@@ -1,11 +1,22 @@
-// hunt's `--source` option and the summary line about events of no recognized source
+// hunt's `--source` and `--input-format` options and the summary line about events of no recognized source
 // (README.md "Log sources and formats").
-import { logsourceFits, parseSourceSpec, type DetectionRule, type SourceOptions } from '@siemlite/core';
+import { INPUT_FORMATS, isInputFormat, logsourceFits, parseSourceSpec, type DetectionRule, type InputFormat, type SourceOptions } from '@siemlite/core';
 import { UsageError } from './usage-error.js';
 
 export const SOURCE_USAGE = `  --source SPEC           the logsource of events no recognizer knows, as
                           product=X[,service=Y][,category=Z] (e.g. product=linux,service=sshd);
                           default: such events only see rules that state no logsource`;
+
+export const INPUT_FORMAT_USAGE = `  --input-format NAME     auto (default: JSON, .evtx or a text log format, told per file from
+                          its content), json, access-log (Apache/Nginx common or combined),
+                          auditd (raw audit.log lines), syslog (RFC 3164 or RFC 5424)`;
+
+/** `--input-format` checked (undefined: auto). */
+export function inputFormatOption(name: string | undefined): InputFormat | undefined {
+  if (name === undefined) return undefined;
+  if (!isInputFormat(name)) throw new UsageError(`--input-format must be one of ${INPUT_FORMATS.join(', ')}, not '${name}'`);
+  return name;
+}
 
 /** The pool's `sources` option from `--source` (undefined: shipped recognizers, no fallback). */
 export function sourceOption(spec: string | undefined): SourceOptions | undefined {

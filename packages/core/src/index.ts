@@ -60,7 +60,7 @@ export type { FieldAccessor } from './event/lookup-field.js';
 export { eventTimestamp } from './event/event-time.js';
 
 export { readRecords, STDIN_PATH } from './io/read-records.js';
-export type { BadRecord, BadRecordCode, ReadOptions, SourceRecord } from './io/read-records.js';
+export type { BadRecord, BadRecordCode, InputFormat, ReadOptions, SourceRecord } from './io/read-records.js';
 export { expandInputs, STDIN_INPUT } from './io/expand-inputs.js';
 export type { ExpandedInputs } from './io/expand-inputs.js';
 
@@ -93,6 +93,8 @@ export type { LineRecord, LineResult } from './io/formats/line-result.js';
 export { parseAccessLogLine } from './io/formats/access-log.js';
 export { parseAuditdLine } from './io/formats/auditd.js';
 export { parseSyslogLine } from './io/formats/syslog.js';
+export { detectTextFormat, INPUT_FORMATS, isInputFormat, LineFailure, parseTextLine, TEXT_FORMATS } from './io/formats/text-formats.js';
+export type { TextFormat } from './io/formats/text-formats.js';
 export { describeValue, explain, explainNode } from './explain/explain.js';
 export type { ExplainGroup, ExplainOptions, SelectionLocation, SelectionVerdict, ExplainLeaf, ExplainNode, ExplainStatus, Explanation } from './explain/explain.js';
 export { alertId } from './sinks/alert-id.js';

@@ -28,7 +28,7 @@ import { createAlertWriter, type AlertFormat } from '../output/alert-writer.js';
 import { Progress } from '../output/progress.js';
 import { resolvePipelines } from '../pipelines.js';
 import { openSinks, SINK_USAGE } from '../sinks.js';
-import { rulesSkippedOnUnknown, sourceOption, SOURCE_USAGE, unrecognizedSummary } from '../source-option.js';
+import { INPUT_FORMAT_USAGE, inputFormatOption, rulesSkippedOnUnknown, sourceOption, SOURCE_USAGE, unrecognizedSummary } from '../source-option.js';
 import { METRICS_USAGE, metricsPort, serveMetrics } from '../metrics-server.js';
 import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
 import { UsageError } from '../usage-error.js';
@@ -40,7 +40,8 @@ export const SHIPPED_RULES = resolve(dirname(fileURLToPath(import.meta.url)), '.
 export const HUNT_USAGE = `usage: siemlite hunt [options] INPUT...
 
 Runs Sigma rules over log files: JSON Lines, JSON arrays or concatenated JSON objects,
-gzipped or not, and Windows .evtx files (told by content, any name); folders are read
+gzipped or not, Windows .evtx files, and text logs: Apache/Nginx access logs, raw auditd
+lines, syslog (told by content, any name; see --input-format); folders are read
 recursively; globs (* ? **) are expanded; '-' is stdin. Windows events (.evtx, or
 evtx_dump JSON) are flattened to Sigma field names.
 
@@ -51,6 +52,7 @@ options:
                           for it), windows, none (logsource does not restrict rules), or a
                           pipeline YAML file
 ${SOURCE_USAGE}
+${INPUT_FORMAT_USAGE}
   --format FORMAT         jsonl, csv or table (default: table on a terminal, else jsonl)
   --output FILE           write alerts to FILE instead of stdout
   --min-level LEVEL       only rules at this level or above
@@ -90,6 +92,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       rules: { type: 'string', multiple: true },
       pipeline: { type: 'string', default: 'auto' },
       source: { type: 'string' },
+      'input-format': { type: 'string' },
       format: { type: 'string' },
       output: { type: 'string' },
       'min-level': { type: 'string' },
@@ -251,12 +254,13 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   const sources = sourceOption(values.source);
   if (sources !== undefined && mode !== 'auto') throw new UsageError('--source needs --pipeline auto (the other modes do not route events by source)');
   let unrecognized = 0;
+  const inputFormat = inputFormatOption(values['input-format']);
   const pool = createDetectorPool({ ruleSets, workers: workers > 1 ? workers : 0, correlator, timeField, ...(sources === undefined ? {} : { sources }) });
   metrics.watchQueue(() => pool.inFlight, () => pool.peakInFlight);
   const endpoint = port === null ? null : await serveMetrics(port, metrics);
   if (endpoint !== null && !quiet) io.stderr(`siemlite hunt: metrics on ${endpoint.url}\n`);
   try {
-    for await (const result of pool.detect(metrics.watchReads(readRawRecords(positionals, { onProgress })))) {
+    for await (const result of pool.detect(metrics.watchReads(readRawRecords(positionals, { onProgress, ...(inputFormat === undefined ? {} : { inputFormat }) })))) {
       for (const b of result.bad) onBadRecord(b);
       events += result.events;
       unrecognized += result.unrecognized;

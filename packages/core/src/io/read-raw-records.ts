@@ -9,6 +9,7 @@ import { positiveInteger, readInputs } from './read-records.js';
 import { createRecordDecoder } from './decoder.js';
 import type { DecoderKind, RecordDecoder } from './decoder.js';
 import type { RawRecordSink, SplitterOptions } from './record-splitter.js';
+import type { TextFormat } from './formats/text-formats.js';
 
 /**
  * Records of one file, split but not parsed, plus the problems found while splitting.
@@ -47,6 +48,8 @@ export interface RawChunk {
    * how many records they hold is only known once a worker decoded them).
    */
   readonly evtx?: EvtxChunks;
+  /** Set when the records are lines of a text format (else JSON): whoever parses them uses parseTextLine. */
+  readonly text?: TextFormat;
 }
 
 /**
@@ -158,6 +161,7 @@ class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
   readonly #chunkRecords: number;
   readonly #chunkBytes: number;
   #path = '';
+  #text: TextFormat | null = null;
   #file = -1;
   #splitter: RecordDecoder | null = null;
   #ready: RawChunk[] = [];
@@ -187,6 +191,7 @@ class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
   }
 
   beginFile(path: string): void {
+    this.#text = null;
     this.#path = path;
     this.#file++;
     this.#splitter = null;
@@ -194,6 +199,7 @@ class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
 
   createDecoder(kind: DecoderKind, options: SplitterOptions): RecordDecoder {
     this.#splitter = createRecordDecoder(kind, { ...options, sink: this });
+    this.#text = options.text ?? null;
     return this.#splitter;
   }
 
@@ -276,6 +282,7 @@ class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
       records: count === 0 ? EMPTY_NUMBERS : this.#records.slice(0, count),
       bad: this.#bad,
       badAt: this.#badAt,
+      ...(this.#text === null ? {} : { text: this.#text }),
     };
     if (count > 0) {
       // The next chunk of a big file needs about as much; a small file's leftover shrinks it.

@@ -3,6 +3,7 @@ import type { RecordFormat } from './detect-format.js';
 import { BadRunLimit } from './bad-run-limit.js';
 import { RecordChunks } from './record-chunks.js';
 import { RecordFailure, firstInvalidUtf8, parseRecordObject } from './parse-record.js';
+import { LineFailure, parseTextLine, type TextFormat } from './formats/text-formats.js';
 import type { BadRecord, BadRecordCode, SourceRecord } from './record-types.js';
 
 const LF = 0x0a;
@@ -55,6 +56,8 @@ export interface SplitterOptions {
    * them applies the exact limit (see {@link BadRunLimit}).
    */
   readonly sink?: RawRecordSink | null;
+  /** Lines of this text format instead of JSON (`format` is then `jsonl`: one record per line). */
+  readonly text?: TextFormat | null;
 }
 
 /**
@@ -79,6 +82,7 @@ export class RecordSplitter {
   private readonly maxRecordBytes: number;
   private readonly onBadRecord: ((bad: BadRecord) => void) | undefined;
   private readonly sink: RawRecordSink | null;
+  private readonly text: TextFormat | null;
   private readonly limit = new BadRunLimit();
 
   private readonly chunks: RecordChunks;
@@ -111,6 +115,7 @@ export class RecordSplitter {
     this.chunks = new RecordChunks(options.chunkRecords);
     this.onBadRecord = options.onBadRecord;
     this.sink = options.sink ?? null;
+    this.text = options.text ?? null;
   }
 
   /** Feeds the next chunk of the file. The splitter may keep references to it. */
@@ -483,8 +488,8 @@ export class RecordSplitter {
   }
 
   private accept(text: string, record: number, line: number): void {
-    const value = parseRecordObject(text, line);
-    if (value instanceof RecordFailure) {
+    const value = this.text === null ? parseRecordObject(text, line) : parseTextLine(this.text, text);
+    if (value instanceof RecordFailure || value instanceof LineFailure) {
       this.bad(value.code, record, line, value.message);
       return;
     }

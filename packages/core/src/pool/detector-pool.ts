@@ -16,6 +16,7 @@ import type { EventBatch } from '../batch/event-batch.js';
 import type { BatchMatches } from '../eval/evaluate-batch.js';
 import type { DetectionRule } from '../ir/rules.js';
 import { BadRunLimit } from '../io/bad-run-limit.js';
+import { parseTextLine } from '../io/formats/text-formats.js';
 import type { EvtxReply } from './wire.js';
 import type { SourceOptions } from '../source/source-router.js';
 import type { RawChunk, RawRecordStream } from '../io/read-raw-records.js';
@@ -229,7 +230,9 @@ export class DetectorPool {
       if (chunk.file === stoppedFile) return null;
       const evtx = chunk.evtx;
       if (evtx !== undefined) return { kind: 'evtx', bytes: chunk.bytes, ends: evtx.ends, first: evtx.first, claimedChunks: evtx.claimedChunks };
-      return chunk.count === 0 ? null : { kind: 'records', count: chunk.count, bytes: chunk.bytes, ends: chunk.ends, lines: chunk.lines };
+      if (chunk.count === 0) return null;
+      const task = { kind: 'records', count: chunk.count, bytes: chunk.bytes, ends: chunk.ends, lines: chunk.lines } as const;
+      return chunk.text === undefined ? task : { ...task, text: chunk.text };
     };
     const finish = (chunk: RawChunk, reply: WorkerReply): ChunkDetections | null => {
       if (reply.kind === 'failed') throw workerError(reply, chunk);
@@ -380,7 +383,7 @@ export class DetectorPool {
             path: chunk.path,
             record: chunk.records[at] as number,
             line: chunk.lines[at] as number,
-            code: reply.badCodes[p] as 'bad-json' | 'not-object',
+            code: reply.badCodes[p] as 'bad-json' | 'not-object' | 'bad-line',
             message: reply.badMessages[p] as string,
           });
           p++;
@@ -462,7 +465,8 @@ export class DetectorPool {
       }
       // The worker parsed this text already; parsing again here is only for records that alert.
       if (event === null && assembler.alerts(rule)) {
-        event = JSON.parse(text.toString('utf8', index === 0 ? 0 : (ends[index - 1] as number), ends[index] as number)) as Record<string, unknown>;
+        const line = text.toString('utf8', index === 0 ? 0 : (ends[index - 1] as number), ends[index] as number);
+        event = (chunk.text === undefined ? JSON.parse(line) : parseTextLine(chunk.text, line)) as Record<string, unknown>;
       }
       const values = assembler.correlationFields[rule] === null ? null : (reply.fieldValues[v++] ?? null);
       assembler.match(rule, source, timestamp, event, values, alerts);

@@ -11,6 +11,7 @@ import { mapLeaves } from '../ir/dispatch.js';
 
 import type { EventRoute } from '../detect/routed-evaluator.js';
 import type { RuleLogsource, SourceOptions } from '../source/source-router.js';
+import type { TextFormat } from '../io/formats/text-formats.js';
 
 export type { EventRoute };
 
@@ -121,6 +122,8 @@ export interface RecordsTask {
   readonly bytes: Uint8Array;
   readonly ends: Int32Array;
   readonly lines: Float64Array;
+  /** Lines of this text format, else JSON records. */
+  readonly text?: TextFormat;
 }
 
 /**
@@ -168,7 +171,7 @@ export interface RecordsReply {
   readonly badAt: readonly number[];
   /** Events a by-logsource rule set saw with no recognized source. */
   readonly unrecognized: number;
-  readonly badCodes: readonly ('bad-json' | 'not-object')[];
+  readonly badCodes: readonly ('bad-json' | 'not-object' | 'bad-line')[];
   readonly badMessages: readonly string[];
 }
 
