@@ -189,7 +189,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   }
   for (const e of loadErrors) io.stderr(`${formatDiagnostic(e)}\n`);
   for (const m of missing) io.stderr(`siemlite hunt: correlation not run: ${m}\n`);
-  const ruleCount = (windows ?? other).rules.length;
+  const ruleCount = other.rules.length; // auto: every rule loaded (the windows set holds the mapped ones again)
   if (ruleCount === 0) {
     io.stderr(`siemlite hunt: no rule loaded${loadErrors.length > 0 ? ' (see the errors above)' : ''}\n`);
     return 1;

@@ -224,7 +224,7 @@ export class RoutedEvaluator {
       const route = router === null ? ROUTE_UNKNOWN : router.route(source);
       const isWindows = route === ROUTE_WINDOWS;
       if (this.#byLogsource && !isWindows) {
-        if (route === ROUTE_UNKNOWN) unrecognized++;
+        if (route === ROUTE_UNKNOWN && (router as SourceRouter).logsource(route) === undefined) unrecognized++; // no --source fallback
         const withNames = (router as SourceRouter).withSigmaFields(event, route);
         if (withNames !== event) events[i] = event = withNames;
       }

@@ -27,6 +27,12 @@ const EVENTS = [
 const jsonLines = `${EVENTS.map((e) => JSON.stringify(e)).join('\n')}\n`;
 const pretty = `${EVENTS.map((e) => JSON.stringify(e, null, 2)).join('\n')}\n`;
 
+// Text logs (examples after Apache's mod_log_config docs, auditd's audit.log, RFC 3164 / 5424).
+const ACCESS_LINE = '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /a.php?id=1 HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)"';
+const ACCESS = `${ACCESS_LINE}\n${ACCESS_LINE.replace('GET', 'POST')}\n`;
+const AUDIT = 'type=SYSCALL msg=audit(1604996384.965:93777): arch=c000003e syscall=59 success=yes comm="dd" exe="/bin/dd" key=(null)\ntype=EXECVE msg=audit(1604996384.965:93777): argc=2 a0="dd" a1=69663D2F6465762F7A65726F\n';
+const SYSLOG = '<34>Oct 11 22:14:15 mymachine su: \'su root\' failed for lonvick on /dev/pts/8\n<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application"] An application event\n';
+
 const CASES: [string, string | Buffer][] = [
   ['JSON Lines', jsonLines],
   ['JSON Lines with CRLF, blank lines and a BOM', `\ufeff\n${jsonLines.replaceAll('\n', '\r\n  \r\n')}`],
@@ -48,6 +54,10 @@ const CASES: [string, string | Buffer][] = [
   ['UTF-16 text', Buffer.from(`\ufeff${jsonLines}`, 'utf16le')],
   ['binary data', Buffer.from([0x00, 0x01, 0x02, 0x7b, 0x00])],
   ['a text log (not JSON)', Array.from({ length: 300 }, (_, i) => `line ${i} of a text log`).join('\n')],
+  ['an Apache combined log with a malformed, a truncated and an oversized line', `${ACCESS}garbage here\n${ACCESS_LINE.slice(0, 60)}\n${ACCESS_LINE.replace('/a.php', `/${'a'.repeat(5000)}`)}\n${ACCESS}`],
+  ['an Apache combined log with CRLF and a BOM', `\ufeff${ACCESS.replaceAll('\n', '\r\n')}`],
+  ['raw auditd lines with a broken one', `${AUDIT}type=EXECVE msg=audit(1.2:3): a0="unterminated\n${AUDIT}`],
+  ['RFC 3164 and RFC 5424 syslog lines with a broken one', `${SYSLOG}<999>1 bad\n${SYSLOG}`],
   ['one good record, then 1,200 broken ones', `${jsonLines}${Array.from({ length: 1200 }, () => '{"x":}').join('\n')}\n${jsonLines}`],
 ];
 

@@ -36,7 +36,7 @@ export class LineFailure {
   readonly code = 'bad-line' as const;
   readonly message: string;
   constructor(format: TextFormat, column: number, reason: string) {
-    this.message = `column ${column}: not a ${format} line: ${reason}`;
+    this.message = `column ${column}: ${reason} (${format} format)`;
   }
 }
 
