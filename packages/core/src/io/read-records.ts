@@ -239,7 +239,7 @@ async function* readSource<C>(
     const text = isEvtx ? null : chooseTextFormat(context.inputFormat, sample, isEnd, detection);
     if (text !== null) detection = { kind: 'records', format: 'jsonl', isIndented: false, start: startOfText(sample) };
     if (detection.kind === 'not-json') {
-      reportIo(context, path, `file does not look like JSON${context.inputFormat === 'json' ? '' : ' or a known text log format'}: ${detection.reason}`);
+      reportIo(context, path, `file does not look like JSON: ${detection.reason}`);
       return;
     }
     if (detection.kind === 'records') {
