@@ -5,7 +5,8 @@
 // twin (the same 10,000 requests); the OTRF auditd JSON, turned back into raw audit lines
 // (values quoted, EXECVE arguments with a space hex-encoded, as the kernel writes them);
 // syslog lines are built from the auditd EXECVE commands as sudo auth.log lines (RFC 3164)
-// and as RFC 5424 lines with structured data, next to the same records as JSON.
+// and as RFC 5424 lines with structured data, next to the same records as JSON; CEF lines
+// are built from the Apache requests (a web gateway's CEF events), next to their JSON.
 // The auditd and syslog sets are repeated to 10,000 lines.
 // Prints a table and one JSON line (machine-readable) at the end. Never asserted in tests.
 import { Buffer } from 'node:buffer';
@@ -15,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { Bench } from 'tinybench';
-import { parseAccessLogLine, parseAuditdLine, parseSyslogLine } from '../packages/core/dist/index.js';
+import { parseAccessLogLine, parseAuditdLine, parseCefLine, parseSyslogLine } from '../packages/core/dist/index.js';
 
 const { values } = parseArgs({ options: { time: { type: 'string', default: '2000' } } });
 const root = resolve(fileURLToPath(import.meta.url), '../..');
@@ -50,6 +51,14 @@ const syslog5424 = commands.map((c, i) => `<86>1 2020-11-10T08:19:44.${String(i 
 const syslogJson = syslog3164.map((l) => JSON.stringify(parseSyslogLine(l).record));
 const syslog5424Json = syslog5424.map((l) => JSON.stringify(parseSyslogLine(l).record));
 
+// CEF: the Apache requests as a web gateway would forward them (syslog header, CEF escapes).
+const cefEscape = (v) => String(v).replaceAll('\\', '\\\\').replaceAll('=', '\\=');
+const cefLines = apacheJson.map((l) => {
+  const r = JSON.parse(l);
+  return `May 17 10:05:03 gw1 CEF:0|Apache|httpd|2.4|${r['sc-status']}|${r['cs-method']} request|3|src=${r['c-ip']} requestMethod=${r['cs-method']} request=${cefEscape(r['c-uri'] ?? '')} requestClientApplication=${cefEscape(r['cs-user-agent'] ?? '')} out=${r['sc-bytes']}`;
+});
+const cefJson = cefLines.map((l) => JSON.stringify(parseCefLine(l).record));
+
 const bench = new Bench({ time: Number(values.time) });
 const each = (name, input, fn) => bench.add(name, () => {
   for (let i = 0; i < input.length; i++) fn(input[i]);
@@ -59,6 +68,7 @@ const sets = [
   ['auditd raw', auditRaw, parseAuditdLine, auditJson],
   ['syslog RFC 3164', syslog3164, parseSyslogLine, syslogJson],
   ['syslog RFC 5424', syslog5424, parseSyslogLine, syslog5424Json],
+  ['CEF (with a syslog header)', cefLines, parseCefLine, cefJson],
 ];
 for (const [name, raw, parse, json] of sets) {
   const bad = raw.filter((l) => !parse(l).ok).length;

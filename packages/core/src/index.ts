@@ -93,6 +93,7 @@ export type { LineRecord, LineResult } from './io/formats/line-result.js';
 export { parseAccessLogLine } from './io/formats/access-log.js';
 export { parseAuditdLine } from './io/formats/auditd.js';
 export { parseSyslogLine } from './io/formats/syslog.js';
+export { parseCefLine } from './io/formats/cef.js';
 export { detectTextFormat, INPUT_FORMATS, isInputFormat, LineFailure, parseTextLine, TEXT_FORMATS } from './io/formats/text-formats.js';
 export type { TextFormat } from './io/formats/text-formats.js';
 export { describeValue, explain, explainNode } from './explain/explain.js';

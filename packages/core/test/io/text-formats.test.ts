@@ -22,6 +22,11 @@ const SYSLOG = [
   '<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 - An application event',
 ].join('\n');
 
+const CEF = [
+  'Sep 19 08:26:10 host CEF:0|Security|threatmanager|1.0|100|worm successfully stopped|10|src=10.0.0.1 dst=2.1.2.2 spt=1232',
+  'CEF:0|Security|threatmanager|1.0|100|detected a \\| in message|10|src=10.0.0.1 act=blocked a \\= dst=1.1.1.1',
+].join('\n');
+
 function file(name: string, content: string): string {
   const path = join(temp.dir, name);
   writeFileSync(path, content);
@@ -33,6 +38,7 @@ describe('detectTextFormat', () => {
     ['access-log', ACCESS],
     ['auditd', AUDIT],
     ['syslog', SYSLOG],
+    ['cef', CEF],
   ])('tells %s from its lines', (format, text) => {
     expect(detectTextFormat(Buffer.from(`${text}\n`), true)).toBe(format);
   });
@@ -97,7 +103,7 @@ describe('readRecords on text logs', () => {
     const json = await readAll([path], { inputFormat: 'json' });
     expect(json.records).toEqual([]);
     expect(json.bad[0]?.code).toBe('bad-json');
-    await expect(readAll([path], { inputFormat: 'xml' as never })).rejects.toThrow(/inputFormat must be one of auto, json, auditd, access-log, syslog, not 'xml'/);
+    await expect(readAll([path], { inputFormat: 'xml' as never })).rejects.toThrow(/inputFormat must be one of auto, json, auditd, cef, access-log, syslog, not 'xml'/);
   });
 
   it('still reads JSON Lines as JSON with auto', async () => {

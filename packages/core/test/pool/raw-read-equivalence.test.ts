@@ -33,6 +33,8 @@ const ACCESS = `${ACCESS_LINE}\n${ACCESS_LINE.replace('GET', 'POST')}\n`;
 const AUDIT = 'type=SYSCALL msg=audit(1604996384.965:93777): arch=c000003e syscall=59 success=yes comm="dd" exe="/bin/dd" key=(null)\ntype=EXECVE msg=audit(1604996384.965:93777): argc=2 a0="dd" a1=69663D2F6465762F7A65726F\n';
 const SYSLOG = '<34>Oct 11 22:14:15 mymachine su: \'su root\' failed for lonvick on /dev/pts/8\n<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application"] An application event\n';
 
+const CEF = 'Sep 19 08:26:10 host CEF:0|Security|threatmanager|1.0|100|worm successfully stopped|10|src=10.0.0.1 dst=2.1.2.2 spt=1232\nCEF:0|security|threatmanager|1.0|100|detected a \\| in message|10|act=blocked a \\= dst=1.1.1.1\n';
+
 const CASES: [string, string | Buffer][] = [
   ['JSON Lines', jsonLines],
   ['JSON Lines with CRLF, blank lines and a BOM', `\ufeff\n${jsonLines.replaceAll('\n', '\r\n  \r\n')}`],
@@ -58,6 +60,7 @@ const CASES: [string, string | Buffer][] = [
   ['an Apache combined log with CRLF and a BOM', `\ufeff${ACCESS.replaceAll('\n', '\r\n')}`],
   ['raw auditd lines with a broken one', `${AUDIT}type=EXECVE msg=audit(1.2:3): a0="unterminated\n${AUDIT}`],
   ['RFC 3164 and RFC 5424 syslog lines with a broken one', `${SYSLOG}<999>1 bad\n${SYSLOG}`],
+  ['CEF lines, with and without a syslog header, and a truncated one', `${CEF}CEF:0|Security|threat\n${CEF}`],
   ['one good record, then 1,200 broken ones', `${jsonLines}${Array.from({ length: 1200 }, () => '{"x":}').join('\n')}\n${jsonLines}`],
 ];
 

@@ -4,6 +4,7 @@
 // (`--input-format`, ReadOptions.inputFormat).
 import { parseAccessLogLine } from './access-log.js';
 import { parseAuditdLine } from './auditd.js';
+import { parseCefLine } from './cef.js';
 import type { LineResult } from './line-result.js';
 import { parseSyslogLine } from './syslog.js';
 
@@ -17,10 +18,11 @@ const PARSERS: Readonly<Record<TextFormat, (line: string) => LineResult>> = {
   auditd: parseAuditdLine,
   'access-log': parseAccessLogLine,
   syslog: parseSyslogLine,
+  cef: parseCefLine,
 };
 
-/** In the order detection tries them: the strictest shapes first. */
-export const TEXT_FORMATS: readonly TextFormat[] = Object.freeze(['auditd', 'access-log', 'syslog']);
+/** In the order detection tries them: the strictest shapes first (CEF before syslog: CEF lines often carry a syslog header). */
+export const TEXT_FORMATS: readonly TextFormat[] = Object.freeze(['auditd', 'cef', 'access-log', 'syslog']);
 export const INPUT_FORMATS: readonly InputFormat[] = Object.freeze(['auto', 'json', ...TEXT_FORMATS]);
 
 /** Lines detection looks at, at most. */
