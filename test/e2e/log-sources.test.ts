@@ -122,6 +122,16 @@ describe.runIf(enabled)('logsource routing with all SigmaHQ rules and default op
     expect(fromText.alerts.length).toBeGreaterThan(0);
   }, 120_000);
 
+  it('Zeek TSV rdp.log: the Zeek RDP rule fires on the public origin only, and nothing written for other logs', async () => {
+    const header = '#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\trdp\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tcookie\tresult\tsecurity_protocol\n#types\ttime\tstring\taddr\tport\taddr\tport\tstring\tstring\tstring\n';
+    const rdp = join(dir, 'rdp.log');
+    writeFileSync(rdp, `${header}1515600000.1\tC1\t198.51.100.7\t52144\t10.0.0.5\t3389\tadmin\tSuccess\tHYBRID\n1515600001.1\tC2\t10.0.0.9\t52145\t10.0.0.5\t3389\tbob\tSuccess\tHYBRID\n`);
+    const { alerts, stderr } = await hunt([rdp]);
+    expectOnlyFitting(alerts, { product: 'zeek', service: 'rdp' });
+    expect(alerts.map((a) => `${a.source.record} ${a.rule.title}`)).toEqual(['1 Publicly Accessible RDP Service']);
+    expect(stderr).toMatch(/2 events from 1 files, 0 bad records/);
+  }, 120_000);
+
   it('web access log: only webserver rules alert, on the injected attacks; the combined log and its JSON twin agree', async () => {
     const text = join(dir, 'access.log');
     const json = join(dir, 'access.jsonl');

@@ -10,7 +10,8 @@ export const SOURCE_USAGE = `  --source SPEC           the logsource of events n
 export const INPUT_FORMAT_USAGE = `  --input-format NAME     auto (default: JSON, .evtx or a text log format, told per file from
                           its content), json, access-log (Apache/Nginx common or combined),
                           auditd (raw audit.log lines), syslog (RFC 3164 or RFC 5424),
-                          cef (ArcSight CEF, with or without a syslog header)`;
+                          cef (ArcSight CEF, with or without a syslog header), zeek-tsv
+                          (#fields header), w3c (IIS #Fields:), csv (header line, RFC 4180)`;
 
 /** `--input-format` checked (undefined: auto). */
 export function inputFormatOption(name: string | undefined): InputFormat | undefined {

@@ -72,6 +72,6 @@ describe('hunt routes events to the rules of their logsource', () => {
     expect(forced.err).toMatch(/auth\.log:1: bad-line: column \d+: .*\(access-log format\)/);
     const bad = await run('hunt', '--input-format', 'xml', ...ruleArgs, syslog);
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/--input-format must be one of auto, json, auditd, cef, access-log, syslog/);
+    expect(bad.err).toMatch(/--input-format must be one of auto, json, zeek-tsv, w3c, auditd, cef, access-log, syslog, csv/);
   });
 });

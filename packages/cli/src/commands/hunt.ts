@@ -41,7 +41,8 @@ export const HUNT_USAGE = `usage: siemlite hunt [options] INPUT...
 
 Runs Sigma rules over log files: JSON Lines, JSON arrays or concatenated JSON objects,
 gzipped or not, Windows .evtx files, and text logs: Apache/Nginx access logs, raw auditd
-lines, syslog (told by content, any name; see --input-format); folders are read
+lines, syslog, CEF, Zeek TSV, W3C/IIS, CSV (told by content, any name; see --input-format);
+folders are read
 recursively; globs (* ? **) are expanded; '-' is stdin. Windows events (.evtx, or
 evtx_dump JSON) are flattened to Sigma field names.
 

@@ -10,6 +10,7 @@ import { createRecordDecoder } from './decoder.js';
 import type { DecoderKind, RecordDecoder } from './decoder.js';
 import type { RawRecordSink, SplitterOptions } from './record-splitter.js';
 import type { TextFormat } from './formats/text-formats.js';
+import type { TextHeader } from './formats/header-formats.js';
 
 /**
  * Records of one file, split but not parsed, plus the problems found while splitting.
@@ -50,6 +51,8 @@ export interface RawChunk {
   readonly evtx?: EvtxChunks;
   /** Set when the records are lines of a text format (else JSON): whoever parses them uses parseTextLine. */
   readonly text?: TextFormat;
+  /** Header formats (Zeek TSV, W3C, CSV): the header the records are read under. */
+  readonly header?: TextHeader;
 }
 
 /**
@@ -162,6 +165,7 @@ class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
   readonly #chunkBytes: number;
   #path = '';
   #text: TextFormat | null = null;
+  #header: TextHeader | null = null;
   #file = -1;
   #splitter: RecordDecoder | null = null;
   #ready: RawChunk[] = [];
@@ -192,6 +196,7 @@ class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
 
   beginFile(path: string): void {
     this.#text = null;
+    this.#header = null;
     this.#path = path;
     this.#file++;
     this.#splitter = null;
@@ -228,6 +233,11 @@ class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
     }
     this.#evtxEnds[this.#evtxCount++] = this.#used;
     if (this.#evtxCount >= EVTX_CHUNKS_PER_TASK || this.#used >= this.#chunkBytes) this.#ready.push(this.#close());
+  }
+
+  setHeader(header: TextHeader): void {
+    if (this.#count > 0) this.#ready.push(this.#close()); // a chunk's records share one header
+    this.#header = header;
   }
 
   addBad(bad: BadRecord): void {
@@ -283,6 +293,7 @@ class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
       bad: this.#bad,
       badAt: this.#badAt,
       ...(this.#text === null ? {} : { text: this.#text }),
+      ...(this.#header === null ? {} : { header: this.#header }),
     };
     if (count > 0) {
       // The next chunk of a big file needs about as much; a small file's leftover shrinks it.

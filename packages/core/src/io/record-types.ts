@@ -18,7 +18,7 @@ export interface SourceRecord {
 export type BadRecordCode = 'bad-json' | 'bad-utf8' | 'too-large' | 'not-object' | 'io' | 'bad-evtx' | 'bad-line';
 
 /** `--input-format`: auto (told from content), json, or a text format (io/formats/text-formats.ts). */
-export type InputFormat = 'auto' | 'json' | 'access-log' | 'auditd' | 'syslog' | 'cef';
+export type InputFormat = 'auto' | 'json' | 'access-log' | 'auditd' | 'syslog' | 'cef' | 'zeek-tsv' | 'w3c' | 'csv';
 
 /**
  * A record that was skipped, reported instead of thrown so one bad line never stops a hunt.

@@ -16,7 +16,7 @@ import type { EventBatch } from '../batch/event-batch.js';
 import type { BatchMatches } from '../eval/evaluate-batch.js';
 import type { DetectionRule } from '../ir/rules.js';
 import { BadRunLimit } from '../io/bad-run-limit.js';
-import { parseTextLine } from '../io/formats/text-formats.js';
+import { lineParser } from '../io/formats/text-formats.js';
 import type { EvtxReply } from './wire.js';
 import type { SourceOptions } from '../source/source-router.js';
 import type { RawChunk, RawRecordStream } from '../io/read-raw-records.js';
@@ -232,7 +232,7 @@ export class DetectorPool {
       if (evtx !== undefined) return { kind: 'evtx', bytes: chunk.bytes, ends: evtx.ends, first: evtx.first, claimedChunks: evtx.claimedChunks };
       if (chunk.count === 0) return null;
       const task = { kind: 'records', count: chunk.count, bytes: chunk.bytes, ends: chunk.ends, lines: chunk.lines } as const;
-      return chunk.text === undefined ? task : { ...task, text: chunk.text };
+      return chunk.text === undefined ? task : { ...task, text: chunk.text, ...(chunk.header === undefined ? {} : { header: chunk.header }) };
     };
     const finish = (chunk: RawChunk, reply: WorkerReply): ChunkDetections | null => {
       if (reply.kind === 'failed') throw workerError(reply, chunk);
@@ -450,6 +450,7 @@ export class DetectorPool {
     let t = -1;
     let v = 0;
     let event: Record<string, unknown> | null = null;
+    let parseLine: ((line: string) => unknown) | null = null;
     let timestamp: string | null = null;
     let source = { path: chunk.path, record: 0 };
     for (let j = 0; j < matches.length; j += 2) {
@@ -466,7 +467,8 @@ export class DetectorPool {
       // The worker parsed this text already; parsing again here is only for records that alert.
       if (event === null && assembler.alerts(rule)) {
         const line = text.toString('utf8', index === 0 ? 0 : (ends[index - 1] as number), ends[index] as number);
-        event = (chunk.text === undefined ? JSON.parse(line) : parseTextLine(chunk.text, line)) as Record<string, unknown>;
+        parseLine ??= chunk.text === undefined ? JSON.parse : lineParser(chunk.text, chunk.header ?? null);
+        event = parseLine(line) as Record<string, unknown>;
       }
       const values = assembler.correlationFields[rule] === null ? null : (reply.fieldValues[v++] ?? null);
       assembler.match(rule, source, timestamp, event, values, alerts);

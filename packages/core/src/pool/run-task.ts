@@ -13,7 +13,7 @@ import type { Node } from '../ir/nodes.js';
 import { chunkItems } from '../io/evtx/read-evtx.js';
 import { evtxBadRecord } from '../io/evtx/evtx-decoder.js';
 import { RecordFailure, parseRecordObject } from '../io/parse-record.js';
-import { LineFailure, parseTextLine } from '../io/formats/text-formats.js';
+import { LineFailure, lineParser } from '../io/formats/text-formats.js';
 import {
   decodeBatch,
   decodeConditions,
@@ -99,14 +99,14 @@ function evaluateRecords(state: RunnerState, task: RecordsTask): RecordsReply {
   const sources: (Record<string, unknown> | undefined)[] = new Array(count);
   const badAt: number[] = [];
   const badCodes: ('bad-json' | 'not-object' | 'bad-line')[] = [];
-  const format = task.text ?? null;
+  const parseLine = task.text === undefined ? null : lineParser(task.text, task.header ?? null);
   const badMessages: string[] = [];
 
   let start = 0;
   for (let i = 0; i < count; i++) {
     const end = ends[i] as number;
     const line = text.toString('utf8', start, end);
-    const value = format === null ? parseRecordObject(line, lines[i] as number) : parseTextLine(format, line);
+    const value = parseLine === null ? parseRecordObject(line, lines[i] as number) : parseLine(line);
     start = end;
     if (value instanceof RecordFailure || value instanceof LineFailure) {
       badAt.push(i);

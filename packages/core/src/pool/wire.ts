@@ -12,6 +12,7 @@ import { mapLeaves } from '../ir/dispatch.js';
 import type { EventRoute } from '../detect/routed-evaluator.js';
 import type { RuleLogsource, SourceOptions } from '../source/source-router.js';
 import type { TextFormat } from '../io/formats/text-formats.js';
+import type { TextHeader } from '../io/formats/header-formats.js';
 
 export type { EventRoute };
 
@@ -124,6 +125,8 @@ export interface RecordsTask {
   readonly lines: Float64Array;
   /** Lines of this text format, else JSON records. */
   readonly text?: TextFormat;
+  /** Header formats: the header the lines are read under. */
+  readonly header?: TextHeader;
 }
 
 /**

@@ -133,10 +133,12 @@ export const SHIPPED_RECOGNIZERS: readonly SourceRecognizer[] = Object.freeze([
     serviceFrom: { field: 'SYSLOG_IDENTIFIER', map: LINUX_SERVICES, other: 'syslog' },
   },
   // Zeek JSON written with `_path` (e.g. by Corelight or `LogAscii::use_json` with `_path` enabled).
-  { name: 'zeek', logsource: { product: 'zeek' }, has: ['_path', 'uid'], serviceFrom: { field: '_path' } },
+  // Zeek TSV files give `_path` from their `#path` line.
+  { name: 'zeek', logsource: { product: 'zeek' }, has: ['_path', 'ts'], serviceFrom: { field: '_path' } },
   ...ZEEK_BY_FIELDS,
   // Proxy logs in W3C names (Blue Coat / Squid W3C, Zscaler NSS in SigmaHQ's names).
-  { name: 'proxy', logsource: { category: 'proxy' }, hasAny: ['c-uri', 'cs-uri-stem'], lacks: ['_path'], has: ['cs-host'] },
+  // (IIS W3C logs may carry cs-host too, but never c-uri: they stay webserver.)
+  { name: 'proxy', logsource: { category: 'proxy' }, has: ['cs-host', 'c-uri'] },
   { name: 'proxy', logsource: { category: 'proxy' }, hasAny: ['c-uri', 'cs-uri-stem'], has: ['s-action'] },
   // Web server access logs in the W3C names SigmaHQ's webserver rules use (the access-log,
   // W3C and IIS parsers' output, and JSON already in these names).

@@ -43,9 +43,10 @@ describe('detectTextFormat', () => {
     expect(detectTextFormat(Buffer.from(`${text}\n`), true)).toBe(format);
   });
 
-  it('finds no format in prose, CSV or a JSON-looking line', () => {
+  it('finds no format in prose or one line of commas, and CSV in a header with records', () => {
     expect(detectTextFormat(Buffer.from('hello world\nthis is not a log\n'), true)).toBeNull();
-    expect(detectTextFormat(Buffer.from('a,b,c\n1,2,3\n'), true)).toBeNull();
+    expect(detectTextFormat(Buffer.from('a,b,c\n'), true)).toBeNull();
+    expect(detectTextFormat(Buffer.from('a,b,c\n1,2,3\n'), true)).toBe('csv');
     expect(detectTextFormat(Buffer.from(''), true)).toBeNull();
   });
 
@@ -103,7 +104,7 @@ describe('readRecords on text logs', () => {
     const json = await readAll([path], { inputFormat: 'json' });
     expect(json.records).toEqual([]);
     expect(json.bad[0]?.code).toBe('bad-json');
-    await expect(readAll([path], { inputFormat: 'xml' as never })).rejects.toThrow(/inputFormat must be one of auto, json, auditd, cef, access-log, syslog, not 'xml'/);
+    await expect(readAll([path], { inputFormat: 'xml' as never })).rejects.toThrow(/inputFormat must be one of auto, json, zeek-tsv, w3c, auditd, cef, access-log, syslog, csv, not 'xml'/);
   });
 
   it('still reads JSON Lines as JSON with auto', async () => {

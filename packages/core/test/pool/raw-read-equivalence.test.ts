@@ -35,6 +35,11 @@ const SYSLOG = '<34>Oct 11 22:14:15 mymachine su: \'su root\' failed for lonvick
 
 const CEF = 'Sep 19 08:26:10 host CEF:0|Security|threatmanager|1.0|100|worm successfully stopped|10|src=10.0.0.1 dst=2.1.2.2 spt=1232\nCEF:0|security|threatmanager|1.0|100|detected a \\| in message|10|act=blocked a \\= dst=1.1.1.1\n';
 
+const ZEEK_LINE = '1515600000.1\tC1\t192.168.1.10\t52144\t203.0.113.5\t3389\ttcp\tSF';
+const ZEEK = `#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tconn_state\n#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\n${ZEEK_LINE}\n`;
+const IIS_LINE = '2024-03-01 00:00:01 10.0.0.5 GET /default.aspx id=1 443 - 203.0.113.9 curl/8.0 - 200 0 0 15';
+const IIS = `#Software: Microsoft Internet Information Services 10.0\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n${IIS_LINE}\n`;
+
 const CASES: [string, string | Buffer][] = [
   ['JSON Lines', jsonLines],
   ['JSON Lines with CRLF, blank lines and a BOM', `\ufeff\n${jsonLines.replaceAll('\n', '\r\n  \r\n')}`],
@@ -61,6 +66,9 @@ const CASES: [string, string | Buffer][] = [
   ['raw auditd lines with a broken one', `${AUDIT}type=EXECVE msg=audit(1.2:3): a0="unterminated\n${AUDIT}`],
   ['RFC 3164 and RFC 5424 syslog lines with a broken one', `${SYSLOG}<999>1 bad\n${SYSLOG}`],
   ['CEF lines, with and without a syslog header, and a truncated one', `${CEF}CEF:0|Security|threat\n${CEF}`],
+  ['a Zeek TSV log whose #fields change mid-file, with a truncated line', `${ZEEK}${ZEEK_LINE}\n1.0\tC9\n#fields\tts\tquery\n#types\ttime\tstring\n2.0\tevil.example\n${ZEEK_LINE.split('\t').slice(0, 2).join('\t')}\n`],
+  ['a W3C extended (IIS) log with a short line and a second #Fields:', `${IIS}2024-03-01 00:00:03 GET\n#Fields: date cs-method\n2024-03-01 PUT\n${IIS_LINE}\n`],
+  ['a CSV file with quoted fields, a wrong field count and an unterminated quote', `user,action,detail\nbob,login,"failed, bad"\nx,y\n"a""b",c,"open\ncarol,logout,\n`],
   ['one good record, then 1,200 broken ones', `${jsonLines}${Array.from({ length: 1200 }, () => '{"x":}').join('\n')}\n${jsonLines}`],
 ];
 

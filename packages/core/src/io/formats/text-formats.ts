@@ -5,6 +5,7 @@
 import { parseAccessLogLine } from './access-log.js';
 import { parseAuditdLine } from './auditd.js';
 import { parseCefLine } from './cef.js';
+import { HeaderLineFailure, HeaderReader, headerLineParser, type HeaderFormat, type TextHeader } from './header-formats.js';
 import type { LineResult } from './line-result.js';
 import { parseSyslogLine } from './syslog.js';
 
@@ -14,7 +15,10 @@ import type { InputFormat } from '../record-types.js';
 /** The text formats a file may be read as. */
 export type TextFormat = Exclude<InputFormat, 'auto' | 'json'>;
 
-const PARSERS: Readonly<Record<TextFormat, (line: string) => LineResult>> = {
+/** Formats whose lines are read under a header seen earlier in the file (header-formats.ts). */
+const HEADER_FORMATS: ReadonlySet<TextFormat> = new Set<TextFormat>(['zeek-tsv', 'w3c', 'csv']);
+
+const PARSERS: Readonly<Record<Exclude<TextFormat, HeaderFormat>, (line: string) => LineResult>> = {
   auditd: parseAuditdLine,
   'access-log': parseAccessLogLine,
   syslog: parseSyslogLine,
@@ -22,7 +26,7 @@ const PARSERS: Readonly<Record<TextFormat, (line: string) => LineResult>> = {
 };
 
 /** In the order detection tries them: the strictest shapes first (CEF before syslog: CEF lines often carry a syslog header). */
-export const TEXT_FORMATS: readonly TextFormat[] = Object.freeze(['auditd', 'cef', 'access-log', 'syslog']);
+export const TEXT_FORMATS: readonly TextFormat[] = Object.freeze(['zeek-tsv', 'w3c', 'auditd', 'cef', 'access-log', 'syslog', 'csv']);
 export const INPUT_FORMATS: readonly InputFormat[] = Object.freeze(['auto', 'json', ...TEXT_FORMATS]);
 
 /** Lines detection looks at, at most. */
@@ -42,24 +46,59 @@ export class LineFailure {
   }
 }
 
+/** True for formats read under a header (Zeek TSV, W3C extended, CSV): see {@link HeaderReader}. */
+export function isHeaderFormat(format: TextFormat): format is HeaderFormat {
+  return HEADER_FORMATS.has(format);
+}
+
+/** A line parser: the record, or a LineFailure with the column. */
+export type LineParser = (line: string) => Record<string, unknown> | LineFailure;
+
 /**
- * Parses one line of a text file into a record (the parsers give string fields; see each
- * parser for its names), or a LineFailure with the column.
+ * The line parser of `format` (under `header` for header formats; null before any), built
+ * once per file, header or chunk.
  *
  * @example
- * parseTextLine('syslog', '<13>Feb  5 17:32:18 h sshd[1]: hi'); // { facility: 1, severity: 5, ..., program: 'sshd', message: 'hi' }
+ * lineParser('syslog', null)('<13>Feb  5 17:32:18 h sshd[1]: hi'); // { facility: 1, severity: 5, ..., program: 'sshd', message: 'hi' }
  */
-export function parseTextLine(format: TextFormat, line: string): Record<string, unknown> | LineFailure {
-  // A CR of a CRLF file ends the line, it is not part of the last field.
-  const text = line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
-  const result = PARSERS[format](text);
-  return result.ok ? result.record : new LineFailure(format, result.column, result.reason);
+export function lineParser(format: TextFormat, header: TextHeader | null): LineParser {
+  if (isHeaderFormat(format)) {
+    const parse = headerLineParser(format, header);
+    return (line) => {
+      const result = parse(withoutCr(line));
+      return result instanceof HeaderLineFailure ? new LineFailure(format, result.column, result.reason) : result;
+    };
+  }
+  const parse = PARSERS[format];
+  return (line) => {
+    const result = parse(withoutCr(line));
+    return result.ok ? result.record : new LineFailure(format, result.column, result.reason);
+  };
+}
+
+/** A CR of a CRLF file ends the line, it is not part of the last field. */
+function withoutCr(line: string): string {
+  return line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
+}
+
+/**
+ * Parses one line of a file of a format without header into a record, or a LineFailure
+ * with the column.
+ *
+ * @example
+ * parseTextLine('syslog', '<13>Feb  5 17:32:18 h sshd[1]: hi'); // { ..., program: 'sshd', message: 'hi' }
+ */
+export function parseTextLine(format: Exclude<TextFormat, HeaderFormat>, line: string): Record<string, unknown> | LineFailure {
+  return lineParser(format, null)(line);
 }
 
 /**
  * The text format of a file from its first lines (a sample of its decompressed bytes):
- * the first format that parses at least 80% of up to 50 non-empty lines, else null. The
- * last line of a sample that is not the whole file may be cut, so it is not looked at.
+ * Zeek TSV by its `#separator` line, W3C extended by its `#Software:`/`#Version:`/`#Date:`/
+ * `#Fields:` directive; else the first format that parses at least 80% of up to 50
+ * non-empty lines (CSV: a header of two or more distinct names, then records of as many
+ * fields), else null. The last line of a sample that is not the whole file may be cut, so
+ * it is not looked at.
  *
  * @example
  * detectTextFormat(Buffer.from('type=SYSCALL msg=audit(1.2:3): a0=1\n'), true); // 'auditd'
@@ -70,10 +109,27 @@ export function detectTextFormat(sample: Buffer, isWhole: boolean): TextFormat |
   if (!isWhole && lines.length > 1) lines.pop();
   const looked = lines.filter((l) => l.trim() !== '').slice(0, DETECT_LINES);
   if (looked.length === 0) return null;
+  const first = looked[0] as string;
+  if (first.startsWith('#separator ')) return 'zeek-tsv';
+  if (/^#(?:Software|Version|Date|Fields):/.test(first)) return 'w3c';
   for (const format of TEXT_FORMATS) {
+    if (format === 'zeek-tsv' || format === 'w3c') continue;
     let ok = 0;
-    for (const l of looked) if (!(parseTextLine(format, l) instanceof LineFailure)) ok++;
-    if (ok >= Math.ceil(looked.length * DETECT_SHARE)) return format;
+    let records = looked.length;
+    if (format === 'csv') {
+      // A header of at least two distinct, non-empty names, and records of as many fields.
+      const reader = new HeaderReader('csv');
+      reader.take(withoutCr(first));
+      const names = reader.header?.fields ?? [];
+      if (names.length < 2 || new Set(names).size !== names.length || names.some((n) => n.trim() === '') || looked.length < 2) continue;
+      const parse = lineParser('csv', reader.header);
+      records = looked.length - 1;
+      for (const l of looked.slice(1)) if (!(parse(l) instanceof LineFailure)) ok++;
+    } else {
+      const parse = lineParser(format, null);
+      for (const l of looked) if (!(parse(l) instanceof LineFailure)) ok++;
+    }
+    if (ok >= Math.ceil(records * DETECT_SHARE)) return format;
   }
   return null;
 }
