@@ -10,23 +10,13 @@
 // The auditd and syslog sets are repeated to 10,000 lines.
 // Prints a table and one JSON line (machine-readable) at the end. Never asserted in tests.
 import { Buffer } from 'node:buffer';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 import { Bench } from 'tinybench';
+import { datasetLines } from './lib/common.mjs';
 import { HeaderReader, lineParser, parseAccessLogLine, parseAuditdLine, parseCefLine, parseSyslogLine } from '../packages/core/dist/index.js';
 
 const { values } = parseArgs({ options: { time: { type: 'string', default: '2000' } } });
-const root = resolve(fileURLToPath(import.meta.url), '../..');
-const shared = resolve(process.env.SIEMLITE_SHARED ?? resolve(root, '../shared'));
-const datasets = resolve(shared, 'datasets');
-if (!existsSync(datasets)) {
-  console.error(`shared datasets not found at ${datasets} (set SIEMLITE_SHARED)`);
-  process.exit(2);
-}
-const lines = (name) => gunzipSync(readFileSync(resolve(datasets, name))).toString('utf8').split('\n').filter((l) => l.length > 0);
+const lines = datasetLines;
 
 const apacheRaw = lines('elastic_examples_apache_access.log.gz');
 const apacheJson = lines('elastic_examples_apache_access.jsonl.gz');

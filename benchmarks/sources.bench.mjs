@@ -5,24 +5,14 @@
 // Run after building core (`npx turbo run build`):
 //   node benchmarks/sources.bench.mjs [--time 1000]
 // Prints a table and one JSON line (machine-readable) at the end. Never asserted in tests.
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 import { Bench } from 'tinybench';
+import { datasetLines } from './lib/common.mjs';
 import { SourceRouter } from '../packages/core/dist/index.js';
 
 const { values } = parseArgs({ options: { time: { type: 'string', default: '1000' } } });
-const root = resolve(fileURLToPath(import.meta.url), '../..');
-const shared = resolve(process.env.SIEMLITE_SHARED ?? resolve(root, '../shared'));
-const datasets = resolve(shared, 'datasets');
-if (!existsSync(datasets)) {
-  console.error(`shared datasets not found at ${datasets} (set SIEMLITE_SHARED)`);
-  process.exit(2);
-}
 const N = 10_000;
-const lines = (name) => gunzipSync(readFileSync(resolve(datasets, name))).toString('utf8').split('\n').filter((l) => l.length > 0);
+const lines = datasetLines;
 const cycle = (list) => Array.from({ length: N }, (_, i) => list[i % list.length]);
 
 const sets = [
