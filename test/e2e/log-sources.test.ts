@@ -25,10 +25,10 @@ interface Alert {
   readonly event: Record<string, unknown>;
 }
 
-async function hunt(args: readonly string[]): Promise<{ alerts: Alert[]; stderr: string }> {
+async function hunt(args: readonly string[], workers = 0): Promise<{ alerts: Alert[]; stderr: string }> {
   if (!existsSync(CLI)) throw new Error(`${CLI} not found: build first (npx turbo run build)`);
   const rules = RULE_DIRS.flatMap((d) => ['--rules', join(SHARED_DIR, 'sigma', d)]);
-  const { stdout, stderr } = await run(process.execPath, [CLI, 'hunt', '--format', 'jsonl', '--workers', '0', ...rules, ...args], { maxBuffer: 1 << 30 });
+  const { stdout, stderr } = await run(process.execPath, [CLI, 'hunt', '--format', 'jsonl', '--workers', String(workers), ...rules, ...args], { maxBuffer: 1 << 30 });
   return { alerts: stdout.trim() === '' ? [] : stdout.trim().split('\n').map((l) => JSON.parse(l) as Alert), stderr };
 }
 
@@ -132,7 +132,7 @@ describe.runIf(enabled)('logsource routing with all SigmaHQ rules and default op
     expect(stderr).toMatch(/2 events from 1 files, 0 bad records/);
   }, 120_000);
 
-  it('web access log: only webserver rules alert, on the injected attacks; the combined log and its JSON twin agree', async () => {
+  it('web access log: only webserver rules alert, on the injected attacks; the combined log and its JSON twin agree, with 1 and 2 workers', async () => {
     const text = join(dir, 'access.log');
     const json = join(dir, 'access.jsonl');
     writeFileSync(text, `${gunzipText(dataset('elastic_examples_apache_access.log.gz')).trimEnd()}\n${INJECTED.map(injectedLine).join('\n')}\n`);
@@ -155,5 +155,11 @@ describe.runIf(enabled)('logsource routing with all SigmaHQ rules and default op
     expect(fromText.stderr).toMatch(/access\.log:8899: bad-line: column 111: expected "user agent" \(access-log format\)/);
     expect(fromText.stderr).toMatch(/10,003 events from 1 files, 1 bad records/);
     expect(comparable(fromText.alerts)).toEqual(comparable(fromJson.alerts));
-  }, 120_000);
+    // Worker threads parse the text lines (and the main thread re-parses the alerting ones): the same output.
+    const twoWorkers = await hunt([text], 2);
+    expect(twoWorkers.alerts).toEqual(fromText.alerts);
+    expect(twoWorkers.stderr.replace(/elapsed [^\n]*\n/, '').replace(/detection lag [^\n]*\n/, '')).toBe(
+      fromText.stderr.replace(/elapsed [^\n]*\n/, '').replace(/detection lag [^\n]*\n/, ''),
+    );
+  }, 180_000);
 });
