@@ -62,9 +62,20 @@ describe('hunt routes events to the rules of their logsource', () => {
     expect(alerted(out)).toEqual(['1 sshd-root', '1 zeek-rdp-any', '1 sshd-root', '1 zeek-rdp-any']);
   });
 
+  it('adds recognizers from --recognizers FILE, and says what is wrong with a bad file', async () => {
+    const app = write('app-recognizer.json', JSON.stringify([{ name: 'my-sshd-app', logsource: { product: 'linux', service: 'sshd' }, has: ['message'] }]));
+    const { out, err } = await run('hunt', '--format', 'jsonl', '--recognizers', app, ...ruleArgs, unknown);
+    expect(alerted(out)).toEqual(['1 sshd-root']);
+    expect(err).not.toMatch(/no recognized source/);
+    const broken = write('broken.json', '[{"name": "x", "logsource": {"product": "x"}}]');
+    expect((await run('hunt', '--recognizers', broken, ...ruleArgs, unknown)).err).toMatch(/--recognizers .*broken\.json: recognizer 'x' tests nothing/);
+    const notJson = write('not.json', '{');
+    expect((await run('hunt', '--recognizers', notJson, ...ruleArgs, unknown)).err).toMatch(/--recognizers .*not\.json: /);
+  });
+
   it('rejects a bad --source and --source without routing', async () => {
     expect((await run('hunt', '--source', 'vendor=x', ...ruleArgs, unknown)).err).toMatch(/--source: 'vendor=x': expected product=X/);
-    expect((await run('hunt', '--source', 'product=linux', '--pipeline', 'none', ...ruleArgs, unknown)).err).toMatch(/--source needs --pipeline auto/);
+    expect((await run('hunt', '--source', 'product=linux', '--pipeline', 'none', ...ruleArgs, unknown)).err).toMatch(/--source and --recognizers need --pipeline auto/);
   });
 
   it('reads a file as the format --input-format names, and rejects unknown names', async () => {

@@ -93,6 +93,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       rules: { type: 'string', multiple: true },
       pipeline: { type: 'string', default: 'auto' },
       source: { type: 'string' },
+      recognizers: { type: 'string' },
       'input-format': { type: 'string' },
       format: { type: 'string' },
       output: { type: 'string' },
@@ -252,8 +253,8 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
           statePath,
         );
   const ruleSets: DetectorRuleSet[] = windows === null ? [other] : [windows, other];
-  const sources = sourceOption(values.source);
-  if (sources !== undefined && mode !== 'auto') throw new UsageError('--source needs --pipeline auto (the other modes do not route events by source)');
+  const sources = sourceOption(values.source, values.recognizers);
+  if (sources !== undefined && mode !== 'auto') throw new UsageError('--source and --recognizers need --pipeline auto (the other modes do not route events by source)');
   let unrecognized = 0;
   const inputFormat = inputFormatOption(values['input-format']);
   const pool = createDetectorPool({ ruleSets, workers: workers > 1 ? workers : 0, correlator, timeField, ...(sources === undefined ? {} : { sources }) });

@@ -150,6 +150,10 @@ export class SourceRouter {
   #compile(r: SourceRecognizer): CompiledRecognizer {
     if (typeof r.name !== 'string' || r.name === '') throw new TypeError('a source recognizer needs a name');
     checkLogsource(r.logsource, `recognizer '${r.name}'`);
+    for (const key of ['has', 'hasAny', 'lacks'] as const) checkNames(r[key], `recognizer '${r.name}': ${key}`);
+    for (const [field, values] of Object.entries(r.equals ?? {})) checkNames(values, `recognizer '${r.name}': equals.${field}`);
+    if (r.serviceFrom !== undefined && typeof r.serviceFrom.field !== 'string') throw new TypeError(`recognizer '${r.name}': serviceFrom.field must be a field name`);
+    for (const [name, from] of Object.entries(r.fields ?? {})) if (typeof from !== 'string') throw new TypeError(`recognizer '${r.name}': fields.${name} must be a field name`);
     const tests = (r.has?.length ?? 0) + (r.hasAny?.length ?? 0) + Object.keys(r.equals ?? {}).length;
     if (tests === 0) throw new TypeError(`recognizer '${r.name}' tests nothing: give has, hasAny or equals`);
     const fields = r.fields === undefined ? null : Object.entries(r.fields).map(([name, from]) => [name, compileFieldPath(from)] as const);
@@ -217,6 +221,10 @@ export function logsourceFits(rule: RuleLogsource, event: SourceLogsource | unde
     (service === null || same(service.toLowerCase(), event.service)) &&
     (category === null || same(category.toLowerCase(), event.category))
   );
+}
+
+function checkNames(list: unknown, what: string): void {
+  if (list !== undefined && (!Array.isArray(list) || list.some((x) => typeof x !== 'string'))) throw new TypeError(`${what} must be a list of strings`);
 }
 
 function keyOf(l: SourceLogsource): string {

@@ -166,3 +166,10 @@ describe('custom recognizers and a declared source', () => {
     expect(() => parseSourceSpec('product=a,product=b')).toThrow(/given twice/);
   });
 });
+
+describe('recognizer validation', () => {
+  it('says which recognizer and which key is malformed', () => {
+    expect(() => new SourceRouter({ recognizers: [{ name: 'x', logsource: { product: 'x' }, has: 'a' as never }] })).toThrow("recognizer 'x': has must be a list of strings");
+    expect(() => new SourceRouter({ recognizers: [{ name: 'y', logsource: { product: 'y' }, equals: { a: 'b' as never } }] })).toThrow("recognizer 'y': equals.a must be a list of strings");
+  });
+});
