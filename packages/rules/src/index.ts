@@ -33,3 +33,7 @@ export { selectionLocations } from './lower/selection-locations.js';
 
 export { loadYaml } from './yaml/load-yaml.js';
 export type { YamlDocument, YamlEntry, YamlMap, YamlScalar, YamlSeq, YamlValue } from './yaml/load-yaml.js';
+
+export { applySelection, isEmptySelection, selectRules } from './select/select-rules.js';
+export type { RuleSelection, SelectedRules } from './select/select-rules.js';
+export { ATTACK_TACTICS, attackOf } from './select/attack.js';

@@ -19,14 +19,14 @@ import {
   type DetectorRuleSet,
   type EngineAlert,
   type ErrorRecord,
-  type Level,
 } from '@siemlite/core';
-import { loadRules, mapFieldName, processRules, type ProcessingPipeline } from '@siemlite/rules';
-import { openCorrelator, parseCount, parseDuration, planCorrelations, saveCorrelatorState, withNeededRules } from '../correlation.js';
+import { applySelection, isEmptySelection, loadRules, mapFieldName, processRules, selectRules, type ProcessingPipeline, type SelectedRules } from '@siemlite/rules';
+import { openCorrelator, parseCount, parseDuration, saveCorrelatorState } from '../correlation.js';
 import { formatDiagnostic } from '../output/diagnostics.js';
 import { createAlertWriter, type AlertFormat } from '../output/alert-writer.js';
 import { Progress } from '../output/progress.js';
 import { resolvePipelines } from '../pipelines.js';
+import { parseRuleSelection, RULE_SELECTION_OPTIONS, ruleSelectionUsage } from '../rule-selection.js';
 import { openSinks, SINK_USAGE } from '../sinks.js';
 import { METRICS_USAGE, metricsPort, serveMetrics } from '../metrics-server.js';
 import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
@@ -50,8 +50,6 @@ options:
                           pipeline YAML file
   --format FORMAT         jsonl, csv or table (default: table on a terminal, else jsonl)
   --output FILE           write alerts to FILE instead of stdout
-  --min-level LEVEL       only rules at this level or above
-                          (informational, low, medium, high, critical)
   --quiet                 no summary or progress on stderr
   --time-field NAME       read event time (correlation windows, alert timestamps) only
                           from this field; default: the usual time fields of each source
@@ -73,6 +71,8 @@ ${METRICS_USAGE}
 ${noRuleCacheUsage(26)}
   -h, --help              show this help
 
+${ruleSelectionUsage(26)}
+
 Bad records (invalid JSON or UTF-8, oversized lines, damaged .evtx chunks and records)
 are reported on stderr with file and line (or .evtx chunk and EventRecordID) and skipped. A summary (events, bad records, alerts by level, top rules, speed) goes
 to stderr at the end.`;
@@ -88,7 +88,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       pipeline: { type: 'string', default: 'auto' },
       format: { type: 'string' },
       output: { type: 'string' },
-      'min-level': { type: 'string' },
+      ...RULE_SELECTION_OPTIONS,
       quiet: { type: 'boolean', default: false },
       workers: { type: 'string' },
       'time-field': { type: 'string' },
@@ -110,11 +110,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   const toFile = values.output !== undefined;
   const format = (values.format ?? (io.isTty && !toFile ? 'table' : 'jsonl')) as AlertFormat;
   if (!['jsonl', 'csv', 'table'].includes(format)) throw new UsageError(`--format must be jsonl, csv or table, not '${format}'`);
-  let minLevel = -1;
-  if (values['min-level'] !== undefined) {
-    minLevel = LEVELS.indexOf(values['min-level'] as Level);
-    if (minLevel < 0) throw new UsageError(`--min-level must be one of ${LEVELS.join(', ')}`);
-  }
+  const selection = parseRuleSelection(values);
   let workers = values.workers === undefined || values.workers === 'auto' ? await autoWorkers(positionals) : 0;
   if (values.workers !== undefined && values.workers !== 'auto') {
     workers = /^\d+$/.test(values.workers) ? Number(values.workers) : Number.NaN;
@@ -134,19 +130,18 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   // Rules: one rule set per pipeline in use (auto: windows for Windows events, none otherwise).
   const mode = values.pipeline;
   const loadErrors: ErrorRecord[] = [];
-  const isKept = (level: Level | null): boolean => minLevel < 0 || LEVELS.indexOf(level ?? 'informational') >= minLevel;
   let unmapped = 0;
   let correlations: readonly CorrelationRule[] = [];
-  let needed: ReadonlySet<string> = new Set();
+  let selected: SelectedRules | null = null;
   const missing: string[] = [];
-  /** Picks the correlations to run (by level) once the detection rules are known. */
+  /** Applies the rule selection (README "Rule selection") once the rules are loaded. */
   const chooseCorrelations = (all: readonly CorrelationRule[], rules: readonly DetectionRule[]): void => {
-    const plan = planCorrelations(all, new Set(rules.map((r) => r.key)), (c) => isKept(c.level));
-    correlations = plan.run;
-    needed = plan.needed;
+    const plan = selectRules(rules, all, selection);
+    correlations = plan.correlations;
+    selected = plan;
     for (const m of plan.missing) missing.push(`${m.rule.title} (${m.rule.key}) reads '${m.key}', which is not a loaded rule`);
   };
-  const keep = (rules: readonly DetectionRule[]): readonly DetectionRule[] => withNeededRules(rules, (r) => isKept(r.level), needed);
+  const keep = (rules: readonly DetectionRule[]): readonly DetectionRule[] => (selected === null ? rules : applySelection(rules, selected));
   // A rule whose logsource the pipeline does not map cannot be routed to events of that
   // pipeline: it is skipped and counted (sigma-semantics.md §9.2).
   const mappedOnly = (rules: readonly DetectionRule[]): readonly DetectionRule[] => {
@@ -184,7 +179,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   for (const m of missing) io.stderr(`siemlite hunt: correlation not run: ${m}\n`);
   const ruleCount = (windows ?? other).rules.length;
   if (ruleCount === 0) {
-    io.stderr(`siemlite hunt: no rule loaded${loadErrors.length > 0 ? ' (see the errors above)' : ''}\n`);
+    io.stderr(`siemlite hunt: no rule loaded${loadErrors.length > 0 ? ' (see the errors above)' : ''}${isEmptySelection(selection) ? '' : ' (or none selected: see the rule selection options)'}\n`);
     return 1;
   }
 
