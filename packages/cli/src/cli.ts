@@ -2,6 +2,7 @@
 import { EXPLAIN_USAGE, runExplain } from './commands/explain.js';
 import { HUNT_USAGE, runHunt } from './commands/hunt.js';
 import { RULES_USAGE, runRules } from './commands/rules.js';
+import { runTest, TEST_USAGE } from './commands/test.js';
 import { runValidate, VALIDATE_USAGE, type CommandIo } from './commands/validate.js';
 import { UsageError } from './usage-error.js';
 
@@ -12,6 +13,7 @@ commands:
   validate PATH...   check Sigma rules, correlations and filters; report located errors
   explain --rule FILE EVENTS...  why a rule matches one event or not
   rules PATH...      list the rules a hunt would run, with counts per level, logsource, tactic
+  test PATH...       run rule tests (NAME.tests.yml beside NAME.yml)
 
 Run 'siemlite <command> --help' for a command's options.`;
 
@@ -20,6 +22,7 @@ const COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], io: Com
   validate: { run: runValidate, usage: VALIDATE_USAGE },
   explain: { run: runExplain, usage: EXPLAIN_USAGE },
   rules: { run: runRules, usage: RULES_USAGE },
+  test: { run: runTest, usage: TEST_USAGE },
 };
 
 /** Runs the command line and returns the exit code; never throws for user errors. */

@@ -1,5 +1,5 @@
 // Public surface of @siemlite/rules: the Sigma front end. Named re-exports only.
-export { DEFAULT_MAX_RULE_FILE_BYTES, PIPELINE_FOLDER, loadRules, loadRulesFromText, processRules } from './collection.js';
+export { DEFAULT_MAX_RULE_FILE_BYTES, PIPELINE_FOLDER, RULE_TESTS_SUFFIX, loadRules, loadRulesFromText, processRules } from './collection.js';
 export type { LoadRulesOptions, RuleSet } from './collection.js';
 export type { RuleCacheOptions, RuleCacheReport } from './rule-cache.js';
 
