@@ -27,6 +27,7 @@ import { createAlertWriter, type AlertFormat } from '../output/alert-writer.js';
 import { Progress } from '../output/progress.js';
 import { resolvePipelines } from '../pipelines.js';
 import { parseRuleSelection, RULE_SELECTION_OPTIONS, ruleSelectionUsage } from '../rule-selection.js';
+import { resolveRulePaths } from '../rules-update/update.js';
 import { openSinks, SINK_USAGE } from '../sinks.js';
 import { METRICS_USAGE, metricsPort, serveMetrics } from '../metrics-server.js';
 import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
@@ -121,7 +122,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   const timeField = values['time-field'] ?? null;
   if (timeField !== null && timeField.trim() === '') throw new UsageError('--time-field needs a field name');
   const statePath = values.state ?? null;
-  const rulePaths = values.rules ?? [SHIPPED_RULES];
+  const rulePaths = resolveRulePaths(values.rules ?? [SHIPPED_RULES]);
   for (const p of rulePaths) if (!existsSync(p)) throw new UsageError(`--rules: '${p}' does not exist`);
   const quiet = values.quiet;
   const started = process.hrtime.bigint();

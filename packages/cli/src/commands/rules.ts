@@ -6,10 +6,13 @@ import { formatDiagnostic } from '../output/diagnostics.js';
 import { resolvePipelines } from '../pipelines.js';
 import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
 import { parseRuleSelection, RULE_SELECTION_OPTIONS, ruleSelectionUsage } from '../rule-selection.js';
+import { resolveRulePaths } from '../rules-update/update.js';
 import { UsageError } from '../usage-error.js';
+import { runRulesUpdate } from './rules-update.js';
 import type { CommandIo } from './validate.js';
 
 export const RULES_USAGE = `usage: siemlite rules PATH... [options]
+       siemlite rules update [options]   (see siemlite rules update --help)
 
 Lists the rules a hunt with the same rules and selection options would run, with counts
 per level, logsource and ATT&CK tactic. Rules a selected correlation reads but the
@@ -49,7 +52,8 @@ function logsourceLabel(r: DetectionRule | CorrelationRule): string {
   return parts.length === 0 ? '(any)' : parts.join('/');
 }
 
-export function runRules(argv: readonly string[], io: CommandIo): number {
+export function runRules(argv: readonly string[], io: CommandIo): number | Promise<number> {
+  if (argv[0] === 'update') return runRulesUpdate(argv.slice(1), io);
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -70,7 +74,7 @@ export function runRules(argv: readonly string[], io: CommandIo): number {
   const selection = parseRuleSelection(values);
   const { pipelines, errors: pipelineErrors } = resolvePipelines(values.pipeline);
   const cache = ruleCacheOption(values['no-rule-cache'], io.stderr);
-  const set = loadRules(positionals, { pipelines, ...(cache === undefined ? {} : { cache }) });
+  const set = loadRules(resolveRulePaths(positionals), { pipelines, ...(cache === undefined ? {} : { cache }) });
   const errors = [...pipelineErrors, ...set.errors];
   for (const e of errors) io.stderr(`${formatDiagnostic(e)}\n`);
   const chosen = selectRules(set.rules, set.correlations, selection);

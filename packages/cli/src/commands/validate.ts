@@ -6,6 +6,7 @@ import { formatDiagnostic, SourceExcerpts } from '../output/diagnostics.js';
 import { Progress } from '../output/progress.js';
 import { resolvePipelines } from '../pipelines.js';
 import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
+import { resolveRulePaths } from '../rules-update/update.js';
 import { parseRuleSelection, RULE_SELECTION_OPTIONS, ruleSelectionUsage } from '../rule-selection.js';
 import { UsageError } from '../usage-error.js';
 
@@ -61,7 +62,7 @@ export function runValidate(argv: readonly string[], io: CommandIo): number {
   const progress = new Progress(io.isTty && values.format === 'text');
   let seen = 0;
   const cache = ruleCacheOption(values['no-rule-cache'], io.stderr);
-  const set = loadRules(positionals, {
+  const set = loadRules(resolveRulePaths(positionals), {
     pipelines,
     placeholderFallback: values['strict-placeholders'] ? 'error' : 'wildcard',
     onFile: (file) => progress.update(`validating ${++seen} files… ${file}`),
