@@ -28,6 +28,7 @@ import { Progress } from '../output/progress.js';
 import { resolvePipelines } from '../pipelines.js';
 import { parseRuleSelection, RULE_SELECTION_OPTIONS, ruleSelectionUsage } from '../rule-selection.js';
 import { resolveRulePaths } from '../rules-update/update.js';
+import { FINDINGS_OPTIONS, FINDINGS_USAGE, openFindings } from '../findings/hunt-findings.js';
 import { openSinks, SINK_USAGE } from '../sinks.js';
 import { METRICS_USAGE, metricsPort, serveMetrics } from '../metrics-server.js';
 import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
@@ -52,6 +53,7 @@ options:
   --format FORMAT         jsonl, csv or table (default: table on a terminal, else jsonl)
   --output FILE           write alerts to FILE instead of stdout
   --quiet                 no summary or progress on stderr
+${FINDINGS_USAGE}
   --time-field NAME       read event time (correlation windows, alert timestamps) only
                           from this field; default: the usual time fields of each source
                           (Windows System.TimeCreated, @timestamp, eventTime, ...)
@@ -90,6 +92,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       format: { type: 'string' },
       output: { type: 'string' },
       ...RULE_SELECTION_OPTIONS,
+      ...FINDINGS_OPTIONS,
       quiet: { type: 'boolean', default: false },
       workers: { type: 'string' },
       'time-field': { type: 'string' },
@@ -112,6 +115,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   const format = (values.format ?? (io.isTty && !toFile ? 'table' : 'jsonl')) as AlertFormat;
   if (!['jsonl', 'csv', 'table'].includes(format)) throw new UsageError(`--format must be jsonl, csv or table, not '${format}'`);
   const selection = parseRuleSelection(values);
+  const findings = openFindings(values);
   let workers = values.workers === undefined || values.workers === 'auto' ? await autoWorkers(positionals) : 0;
   if (values.workers !== undefined && values.workers !== 'auto') {
     workers = /^\d+$/.test(values.workers) ? Number(values.workers) : Number.NaN;
@@ -197,6 +201,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   const byRule = new Map<string, { title: string; id: string | null; count: number }>();
   const onAlert = (a: EngineAlert): void => {
     writer.write(a);
+    findings?.add(a);
     const level = a.rule.level ?? 'none';
     byLevel.set(level, (byLevel.get(level) ?? 0) + 1);
     const key = a.rule.id ?? a.rule.title;
@@ -277,6 +282,8 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     await once(out, 'close');
   }
 
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  findings?.write({ inputs: positionals, files: files.size, events, badRecords: bad, rules: ruleCount, correlations: correlations.length, seconds: elapsed });
   if (!quiet) {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     io.stderr(summary({ events, bad, files: files.size, byLevel, byRule, seconds, rules: ruleCount, loadErrors: loadErrors.length, unmapped }));
