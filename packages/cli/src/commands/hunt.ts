@@ -19,14 +19,16 @@ import {
   type DetectorRuleSet,
   type EngineAlert,
   type ErrorRecord,
-  type Level,
 } from '@siemlite/core';
-import { loadRules, mapFieldName, processRules, type ProcessingPipeline } from '@siemlite/rules';
-import { openCorrelator, parseCount, parseDuration, planCorrelations, saveCorrelatorState, withNeededRules } from '../correlation.js';
+import { applySelection, isEmptySelection, loadRules, mapFieldName, processRules, selectRules, type ProcessingPipeline, type SelectedRules } from '@siemlite/rules';
+import { openCorrelator, parseCount, parseDuration, saveCorrelatorState } from '../correlation.js';
 import { formatDiagnostic } from '../output/diagnostics.js';
 import { createAlertWriter, type AlertFormat } from '../output/alert-writer.js';
 import { Progress } from '../output/progress.js';
 import { resolvePipelines } from '../pipelines.js';
+import { parseRuleSelection, RULE_SELECTION_OPTIONS, ruleSelectionUsage } from '../rule-selection.js';
+import { resolveRulePaths } from '../rules-update/update.js';
+import { FINDINGS_OPTIONS, FINDINGS_USAGE, openFindings } from '../findings/hunt-findings.js';
 import { openSinks, SINK_USAGE } from '../sinks.js';
 import { INPUT_FORMAT_USAGE, inputFormatOption, rulesSkippedOnUnknown, sourceOption, SOURCE_USAGE, unrecognizedSummary } from '../source-option.js';
 import { METRICS_USAGE, metricsPort, serveMetrics } from '../metrics-server.js';
@@ -56,9 +58,8 @@ ${SOURCE_USAGE}
 ${INPUT_FORMAT_USAGE}
   --format FORMAT         jsonl, csv or table (default: table on a terminal, else jsonl)
   --output FILE           write alerts to FILE instead of stdout
-  --min-level LEVEL       only rules at this level or above
-                          (informational, low, medium, high, critical)
   --quiet                 no summary or progress on stderr
+${FINDINGS_USAGE}
   --time-field NAME       read event time (correlation windows, alert timestamps) only
                           from this field; default: the usual time fields of each source
                           (Windows System.TimeCreated, @timestamp, eventTime, ...)
@@ -79,6 +80,8 @@ ${METRICS_USAGE}
 ${noRuleCacheUsage(26)}
   -h, --help              show this help
 
+${ruleSelectionUsage(26)}
+
 Bad records (invalid JSON or UTF-8, oversized lines, damaged .evtx chunks and records)
 are reported on stderr with file and line (or .evtx chunk and EventRecordID) and skipped. A summary (events, bad records, alerts by level, top rules, speed) goes
 to stderr at the end.`;
@@ -97,7 +100,8 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       'input-format': { type: 'string' },
       format: { type: 'string' },
       output: { type: 'string' },
-      'min-level': { type: 'string' },
+      ...RULE_SELECTION_OPTIONS,
+      ...FINDINGS_OPTIONS,
       quiet: { type: 'boolean', default: false },
       workers: { type: 'string' },
       'time-field': { type: 'string' },
@@ -119,11 +123,8 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   const toFile = values.output !== undefined;
   const format = (values.format ?? (io.isTty && !toFile ? 'table' : 'jsonl')) as AlertFormat;
   if (!['jsonl', 'csv', 'table'].includes(format)) throw new UsageError(`--format must be jsonl, csv or table, not '${format}'`);
-  let minLevel = -1;
-  if (values['min-level'] !== undefined) {
-    minLevel = LEVELS.indexOf(values['min-level'] as Level);
-    if (minLevel < 0) throw new UsageError(`--min-level must be one of ${LEVELS.join(', ')}`);
-  }
+  const selection = parseRuleSelection(values);
+  const findings = openFindings(values);
   let workers = values.workers === undefined || values.workers === 'auto' ? await autoWorkers(positionals) : 0;
   if (values.workers !== undefined && values.workers !== 'auto') {
     workers = /^\d+$/.test(values.workers) ? Number(values.workers) : Number.NaN;
@@ -134,7 +135,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   const timeField = values['time-field'] ?? null;
   if (timeField !== null && timeField.trim() === '') throw new UsageError('--time-field needs a field name');
   const statePath = values.state ?? null;
-  const rulePaths = values.rules ?? [SHIPPED_RULES];
+  const rulePaths = resolveRulePaths(values.rules ?? [SHIPPED_RULES]);
   for (const p of rulePaths) if (!existsSync(p)) throw new UsageError(`--rules: '${p}' does not exist`);
   const quiet = values.quiet;
   const started = process.hrtime.bigint();
@@ -143,19 +144,18 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   // Rules: one rule set per pipeline in use (auto: windows for Windows events, none otherwise).
   const mode = values.pipeline;
   const loadErrors: ErrorRecord[] = [];
-  const isKept = (level: Level | null): boolean => minLevel < 0 || LEVELS.indexOf(level ?? 'informational') >= minLevel;
   let unmapped = 0;
   let correlations: readonly CorrelationRule[] = [];
-  let needed: ReadonlySet<string> = new Set();
+  let selected: SelectedRules | null = null;
   const missing: string[] = [];
-  /** Picks the correlations to run (by level) once the detection rules are known. */
+  /** Applies the rule selection (README "Rule selection") once the rules are loaded. */
   const chooseCorrelations = (all: readonly CorrelationRule[], rules: readonly DetectionRule[]): void => {
-    const plan = planCorrelations(all, new Set(rules.map((r) => r.key)), (c) => isKept(c.level));
-    correlations = plan.run;
-    needed = plan.needed;
+    const plan = selectRules(rules, all, selection);
+    correlations = plan.correlations;
+    selected = plan;
     for (const m of plan.missing) missing.push(`${m.rule.title} (${m.rule.key}) reads '${m.key}', which is not a loaded rule`);
   };
-  const keep = (rules: readonly DetectionRule[]): readonly DetectionRule[] => withNeededRules(rules, (r) => isKept(r.level), needed);
+  const keep = (rules: readonly DetectionRule[]): readonly DetectionRule[] => (selected === null ? rules : applySelection(rules, selected));
   // A rule whose logsource the pipeline does not map cannot be routed to events of that
   // pipeline: it is skipped and counted (sigma-semantics.md §9.2).
   const mappedOnly = (rules: readonly DetectionRule[]): readonly DetectionRule[] => {
@@ -193,7 +193,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   for (const m of missing) io.stderr(`siemlite hunt: correlation not run: ${m}\n`);
   const ruleCount = other.rules.length; // auto: every rule loaded (the windows set holds the mapped ones again)
   if (ruleCount === 0) {
-    io.stderr(`siemlite hunt: no rule loaded${loadErrors.length > 0 ? ' (see the errors above)' : ''}\n`);
+    io.stderr(`siemlite hunt: no rule loaded${loadErrors.length > 0 ? ' (see the errors above)' : ''}${isEmptySelection(selection) ? '' : ' (or none selected: see the rule selection options)'}\n`);
     return 1;
   }
 
@@ -210,6 +210,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   const byRule = new Map<string, { title: string; id: string | null; count: number }>();
   const onAlert = (a: EngineAlert): void => {
     writer.write(a);
+    findings?.add(a);
     const level = a.rule.level ?? 'none';
     byLevel.set(level, (byLevel.get(level) ?? 0) + 1);
     const key = a.rule.id ?? a.rule.title;
@@ -295,6 +296,8 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     await once(out, 'close');
   }
 
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  findings?.write({ inputs: positionals, files: files.size, events, badRecords: bad, rules: ruleCount, correlations: correlations.length, seconds: elapsed });
   if (!quiet) {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     io.stderr(summary({ events, bad, files: files.size, byLevel, byRule, seconds, rules: ruleCount, loadErrors: loadErrors.length, unmapped }));
