@@ -8,3 +8,5 @@ export type { EventStoreOptions, IngestCounts, StoredField } from './store/event
 export { typeOfValue, widen } from './store/column-type.js';
 export type { ColumnType } from './store/column-type.js';
 export { describeDuckDbError, StoreError } from './store/open-duckdb.js';
+export { AlertStore } from './store/alert-store.js';
+export type { AlertQuery } from './store/alert-store.js';
