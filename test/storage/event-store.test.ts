@@ -31,6 +31,7 @@ describe('EventStore', () => {
       source_path: 'VARCHAR',
       source_record: 'BIGINT',
       event_time: 'TIMESTAMP',
+      is_windows: 'BOOLEAN',
       Image: 'VARCHAR',
       EventID: 'BIGINT',
       Score: 'DOUBLE',

@@ -10,3 +10,5 @@ export type { ColumnType } from './store/column-type.js';
 export { describeDuckDbError, StoreError } from './store/open-duckdb.js';
 export { AlertStore } from './store/alert-store.js';
 export type { AlertQuery } from './store/alert-store.js';
+export { huntStore, storedEvents } from './store/store-hunt.js';
+export type { StoreMatch, StoreRuleSet, StoredEvent } from './store/store-hunt.js';

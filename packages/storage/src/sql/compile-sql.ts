@@ -126,7 +126,8 @@ class SqlBuilder {
     return `$${n}`;
   }
 
-  lookup(field: string): string {
+  /** The JSON value of a field, or null when the event shape has no column for it (always missing). */
+  lookup(field: string): string | null {
     const columns = this.shape.columns;
     const paths: string[] = [];
     const seen = new Set<string>();
@@ -141,7 +142,7 @@ class SqlBuilder {
       if (!seen.has(expr)) paths.push(expr);
       seen.add(expr);
     }
-    if (paths.length === 0) return 'NULL::JSON';
+    if (paths.length === 0) return null;
     return paths.length === 1 ? (paths[0] as string) : `coalesce(${paths.join(', ')})`;
   }
 
@@ -155,8 +156,10 @@ class SqlBuilder {
         return `(NOT ${this.node(node.child)})`;
       case 'Constant':
         return node.value ? 'TRUE' : 'FALSE';
-      case 'Exists':
-        return `(${this.lookup(node.field)} IS NOT NULL)`;
+      case 'Exists': {
+        const v = this.lookup(node.field);
+        return v === null ? 'FALSE' : `(${v} IS NOT NULL)`;
+      }
       case 'Keyword': {
         const test = node.value.kind === 'Regex' ? this.regex(node.value, 'sl_text(k.value)') : this.pattern(node.value, 'sl_text(k.value)');
         return `EXISTS (SELECT 1 FROM json_tree(${this.record}) k WHERE k.type NOT IN ('OBJECT', 'ARRAY', 'NULL') AND ${test})`;
@@ -169,6 +172,7 @@ class SqlBuilder {
   /** A field test: a missing field fails all but null; a list matches when any element does. */
   private match(field: string, value: Value): string {
     const v = this.lookup(field);
+    if (v === null) return value.kind === 'Null' ? 'TRUE' : 'FALSE';
     if (value.kind === 'Null') {
       return `(${v} IS NULL OR json_type(${v}) = 'NULL' OR (json_type(${v}) = 'ARRAY' AND coalesce(list_bool_or(list_transform(json_extract(${v}, '$[*]'), e -> json_type(e) = 'NULL')), false)))`;
     }
@@ -213,6 +217,7 @@ class SqlBuilder {
       case 'FieldRef': {
         const left = `sl_text(${e})`;
         const other = this.lookup(value.field);
+        if (other === null) return 'false';
         const right = `sl_text(${other})`;
         const [l, r] = value.isCased ? [left, right] : [`lower(${left})`, `lower(${right})`];
         const test =

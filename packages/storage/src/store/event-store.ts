@@ -4,7 +4,7 @@
 // `siemlite_sources`, so a kill leaves every committed batch and nothing half written, and
 // records at or below a file's watermark are skipped when the file is ingested again.
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
-import { eventTimestamp, normalizeEvent, type SourceRecord } from '@siemlite/core';
+import { eventTimestamp, isWindowsEvent, normalizeEvent, type SourceRecord } from '@siemlite/core';
 import type { EventShape } from '../sql/compile-sql.js';
 import { conversion, quoteIdent, typeOfValue, widen, type ColumnType } from './column-type.js';
 import { describeDuckDbError, openDuckDb, StoreError } from './open-duckdb.js';
@@ -13,7 +13,7 @@ import { describeDuckDbError, openDuckDb, StoreError } from './open-duckdb.js';
 export const DEFAULT_BATCH_EVENTS = 50_000;
 
 /** Columns of `events` that are not event fields. */
-export const RESERVED_COLUMNS: readonly string[] = Object.freeze(['source_path', 'source_record', 'event_time']);
+export const RESERVED_COLUMNS: readonly string[] = Object.freeze(['source_path', 'source_record', 'event_time', 'is_windows']);
 
 /** One event field and where it is stored. */
 export interface StoredField {
@@ -37,7 +37,7 @@ export interface IngestCounts {
 }
 
 const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS events (source_path VARCHAR NOT NULL, source_record BIGINT NOT NULL, event_time TIMESTAMP)`,
+  `CREATE TABLE IF NOT EXISTS events (source_path VARCHAR NOT NULL, source_record BIGINT NOT NULL, event_time TIMESTAMP, is_windows BOOLEAN NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS siemlite_fields (field VARCHAR PRIMARY KEY, "column" VARCHAR NOT NULL, type VARCHAR NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS siemlite_sources (source_path VARCHAR PRIMARY KEY, last_record BIGINT NOT NULL, events BIGINT NOT NULL, updated TIMESTAMP NOT NULL)`,
 ];
@@ -50,6 +50,7 @@ interface Pending {
   path: string[];
   record: number[];
   time: (string | null)[];
+  windows: boolean[];
   json: string[];
 }
 
@@ -58,7 +59,7 @@ export class EventStore {
   /** Lower-cased column names in use: DuckDB column names are case-insensitive. */
   readonly #columns = new Set<string>(RESERVED_COLUMNS);
   readonly #watermarks = new Map<string, number>();
-  #pending: Pending = { path: [], record: [], time: [], json: [] };
+  #pending: Pending = { path: [], record: [], time: [], windows: [], json: [] };
   /** Field types the pending batch needs (new fields, or wider types than stored). */
   readonly #pendingTypes = new Map<string, ColumnType>();
   readonly counts: IngestCounts = { added: 0, skipped: 0 };
@@ -147,6 +148,7 @@ export class EventStore {
       p.path.push(r.path);
       p.record.push(r.record);
       p.time.push(eventTimestamp(event));
+      p.windows.push(isWindowsEvent(r.value));
       p.json.push(JSON.stringify(event));
     }
     if (p.path.length >= this.batchEvents) await this.flush();
@@ -170,7 +172,7 @@ export class EventStore {
         await c.run(`INSERT OR REPLACE INTO siemlite_fields VALUES ($1, $2, $3)`, [change.field, change.column, change.type]);
       }
       for (const change of planned) this.#fields.set(change.field, change);
-      await c.run(`CREATE OR REPLACE TEMP TABLE siemlite_staging (p VARCHAR, r BIGINT, t VARCHAR, j VARCHAR)`);
+      await c.run(`CREATE OR REPLACE TEMP TABLE siemlite_staging (p VARCHAR, r BIGINT, t VARCHAR, w BOOLEAN, j VARCHAR)`);
       const appender = await c.createAppender('siemlite_staging');
       for (let i = 0; i < p.path.length; i++) {
         appender.appendVarchar(p.path[i] as string);
@@ -178,6 +180,7 @@ export class EventStore {
         const t = p.time[i];
         if (t === null || t === undefined) appender.appendNull();
         else appender.appendVarchar(t);
+        appender.appendBoolean(p.windows[i] as boolean);
         appender.appendVarchar(p.json[i] as string);
         appender.endRow();
       }
@@ -194,9 +197,9 @@ export class EventStore {
       }
       const fields = layers.flatMap((l) => l.fields);
       const specs = layers.map((l) => JSON.stringify(Object.fromEntries(l.fields.map((f) => [f.field, f.type]))));
-      const targets = ['source_path', 'source_record', 'event_time', ...fields.map((f) => f.column)].map(quoteIdent).join(', ');
+      const targets = [...RESERVED_COLUMNS, ...fields.map((f) => f.column)].map(quoteIdent).join(', ');
       const values = specs.map((_, i) => `, unnest(json_transform(j, $${i + 1}))`).join('');
-      await c.run(`INSERT INTO events (${targets}) SELECT p, r, try_cast(t AS TIMESTAMP)${values} FROM siemlite_staging`, specs);
+      await c.run(`INSERT INTO events (${targets}) SELECT p, r, try_cast(t AS TIMESTAMP), w${values} FROM siemlite_staging`, specs);
       await c.run(
         `INSERT INTO siemlite_sources SELECT p, max(r), count(*), now() FROM siemlite_staging GROUP BY p
          ON CONFLICT (source_path) DO UPDATE SET last_record = greatest(last_record, excluded.last_record), events = events + excluded.events, updated = excluded.updated`,
@@ -205,7 +208,7 @@ export class EventStore {
       await c.run('COMMIT');
     } catch (e) {
       await c.run('ROLLBACK').catch(() => undefined);
-      this.#pending = { path: [], record: [], time: [], json: [] };
+      this.#pending = { path: [], record: [], time: [], windows: [], json: [] };
       await this.#loadCatalog().catch(() => undefined);
       throw new StoreError(this.path, `ingest failed, batch of ${p.path.length} events not stored: ${describeDuckDbError(e)}`, { cause: e });
     }
@@ -215,7 +218,7 @@ export class EventStore {
       if (r > (this.#watermarks.get(path) ?? 0)) this.#watermarks.set(path, r);
     }
     this.counts.added += p.path.length;
-    this.#pending = { path: [], record: [], time: [], json: [] };
+    this.#pending = { path: [], record: [], time: [], windows: [], json: [] };
   }
 
   /** Where a field goes: its column (a new one gets a name unique regardless of case). */
