@@ -7,7 +7,8 @@ export { DEFAULT_BATCH_EVENTS, EventStore, RESERVED_COLUMNS } from './store/even
 export type { EventStoreOptions, IngestCounts, StoredField } from './store/event-store.js';
 export { typeOfValue, widen } from './store/column-type.js';
 export type { ColumnType } from './store/column-type.js';
-export { describeDuckDbError, StoreError } from './store/open-duckdb.js';
+export { describeDuckDbError, runSql, StoreError } from './store/open-duckdb.js';
+export type { SqlResult } from './store/open-duckdb.js';
 export { AlertStore } from './store/alert-store.js';
 export type { AlertQuery } from './store/alert-store.js';
 export { huntStore, storedEvents } from './store/store-hunt.js';

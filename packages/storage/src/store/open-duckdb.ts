@@ -37,3 +37,28 @@ export async function openDuckDb(path: string, readOnly: boolean): Promise<Opene
   }
   return { instance, connection: await instance.connect() };
 }
+
+/** Rows of one SQL statement: column names and JSON-ready values (BIGINT as text). */
+export interface SqlResult {
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly unknown[])[];
+}
+
+/**
+ * Runs one SQL text on the database at `path`, opened read-only unless `write` (so a
+ * statement that writes fails). Errors are StoreErrors naming the file.
+ */
+export async function runSql(path: string, sql: string, write = false): Promise<SqlResult> {
+  const { instance, connection } = await openDuckDb(path, !write);
+  try {
+    const reader = await connection.runAndReadAll(sql);
+    return { columns: reader.columnNames(), rows: reader.getRowsJson() as unknown[][] };
+  } catch (e) {
+    const message = describeDuckDbError(e);
+    const hint = !write && /read-only|read only/i.test(message) ? ' (opened read-only; --write allows changes)' : '';
+    throw new StoreError(path, `${message}${hint}`, { cause: e });
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
