@@ -13,7 +13,11 @@ import { hasShared, SHARED_DIR } from '../support/shared.js';
 import { parseConcatenatedJson } from '../support/concatenated-json.js';
 
 const ACTIVE = ['rules', 'rules-emerging-threats', 'rules-threat-hunting', 'rules-placeholder', 'rules-compliance', 'rules-dfir'];
-const run = hasShared('streaming vs SQL differential test');
+// Opt-in (SIEMLITE_SQL_DIFF=1): the regression events alone take 7 minutes on the loaded
+// 2-core VM (3,780 rules, 100 per query), over CI's budget (README, "Storage and SQL hunting").
+const optIn = process.env.SIEMLITE_SQL_DIFF === '1';
+if (!optIn) console.warn('\n*** SKIPPED: streaming vs SQL differential test (set SIEMLITE_SQL_DIFF=1; about 7 min) ***\n');
+const run = optIn && hasShared('streaming vs SQL differential test');
 const SIGMA = resolve(SHARED_DIR, 'sigma');
 type Json = Record<string, unknown>;
 
