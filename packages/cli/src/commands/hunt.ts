@@ -28,6 +28,7 @@ import { createAlertWriter, type AlertFormat } from '../output/alert-writer.js';
 import { Progress } from '../output/progress.js';
 import { resolvePipelines } from '../pipelines.js';
 import { openSinks, SINK_USAGE } from '../sinks.js';
+import { INPUT_FORMAT_USAGE, inputFormatOption, rulesSkippedOnUnknown, sourceOption, SOURCE_USAGE, unrecognizedSummary } from '../source-option.js';
 import { METRICS_USAGE, metricsPort, serveMetrics } from '../metrics-server.js';
 import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
 import { UsageError } from '../usage-error.js';
@@ -40,15 +41,20 @@ export const SHIPPED_RULES = resolve(dirname(fileURLToPath(import.meta.url)), '.
 export const HUNT_USAGE = `usage: siemlite hunt [options] INPUT...
 
 Runs Sigma rules over log files: JSON Lines, JSON arrays or concatenated JSON objects,
-gzipped or not, and Windows .evtx files (told by content, any name); folders are read
+gzipped or not, Windows .evtx files, and text logs: Apache/Nginx access logs, raw auditd
+lines, syslog, CEF, Zeek TSV, W3C/IIS, CSV (told by content, any name; see --input-format);
+folders are read
 recursively; globs (* ? **) are expanded; '-' is stdin. Windows events (.evtx, or
 evtx_dump JSON) are flattened to Sigma field names.
 
 options:
   --rules PATH            rule file or folder, repeatable (default: the shipped rules/)
-  --pipeline MODE         auto (default: windows pipeline for Windows events, none for the
-                          rest), windows, none (logsource does not restrict rules), or a
+  --pipeline MODE         auto (default: windows pipeline for Windows events; other events
+                          get a logsource from their shape and see only the rules written
+                          for it), windows, none (logsource does not restrict rules), or a
                           pipeline YAML file
+${SOURCE_USAGE}
+${INPUT_FORMAT_USAGE}
   --format FORMAT         jsonl, csv or table (default: table on a terminal, else jsonl)
   --output FILE           write alerts to FILE instead of stdout
   --min-level LEVEL       only rules at this level or above
@@ -91,6 +97,9 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     options: {
       rules: { type: 'string', multiple: true },
       pipeline: { type: 'string', default: 'auto' },
+      source: { type: 'string' },
+      recognizers: { type: 'string' },
+      'input-format': { type: 'string' },
       format: { type: 'string' },
       output: { type: 'string' },
       'min-level': { type: 'string' },
@@ -177,7 +186,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     chooseCorrelations(base.correlations, base.rules);
     const mapField = renamesOf(pipelines);
     windows = { rules: mappedOnly(processed.rules), events: 'windows', ...(mapField === undefined ? {} : { mapField }) };
-    other = { rules: keep(base.rules), events: 'not-windows' };
+    other = { rules: keep(base.rules), events: 'by-logsource' };
   } else {
     const { pipelines, errors } = resolvePipelines(mode);
     loadErrors.push(...errors);
@@ -189,7 +198,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   }
   for (const e of loadErrors) io.stderr(`${formatDiagnostic(e)}\n`);
   for (const m of missing) io.stderr(`siemlite hunt: correlation not run: ${m}\n`);
-  const ruleCount = (windows ?? other).rules.length;
+  const ruleCount = other.rules.length; // auto: every rule loaded (the windows set holds the mapped ones again)
   if (ruleCount === 0) {
     io.stderr(`siemlite hunt: no rule loaded${loadErrors.length > 0 ? ' (see the errors above)' : ''}\n`);
     return 1;
@@ -257,14 +266,19 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
           statePath,
         );
   const ruleSets: DetectorRuleSet[] = windows === null ? [other] : [windows, other];
-  const pool = createDetectorPool({ ruleSets, workers: workers > 1 ? workers : 0, correlator, timeField });
+  const sources = sourceOption(values.source, values.recognizers);
+  if (sources !== undefined && mode !== 'auto') throw new UsageError('--source and --recognizers need --pipeline auto (the other modes do not route events by source)');
+  let unrecognized = 0;
+  const inputFormat = inputFormatOption(values['input-format']);
+  const pool = createDetectorPool({ ruleSets, workers: workers > 1 ? workers : 0, correlator, timeField, ...(sources === undefined ? {} : { sources }) });
   metrics.watchQueue(() => pool.inFlight, () => pool.peakInFlight);
   const endpoint = port === null ? null : await serveMetrics(port, metrics);
   if (endpoint !== null && !quiet) io.stderr(`siemlite hunt: metrics on ${endpoint.url}\n`);
   try {
-    for await (const result of pool.detect(metrics.watchReads(readRawRecords(positionals, { onProgress })))) {
+    for await (const result of pool.detect(metrics.watchReads(readRawRecords(positionals, { onProgress, ...(inputFormat === undefined ? {} : { inputFormat }) })))) {
       for (const b of result.bad) onBadRecord(b);
       events += result.events;
+      unrecognized += result.unrecognized;
       if (result.events > 0) files.add(result.path);
       for (const a of result.alerts) onAlert(a);
       metrics.events = events;
@@ -300,6 +314,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   if (!quiet) {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     io.stderr(summary({ events, bad, files: files.size, byLevel, byRule, seconds, rules: ruleCount, loadErrors: loadErrors.length, unmapped }));
+    io.stderr(unrecognizedSummary(unrecognized, other.events === 'by-logsource' ? rulesSkippedOnUnknown(other.rules) : 0));
     io.stderr(correlationSummary(correlator, correlations.length, missing.length, pool.correlationAlerts, statePath));
     io.stderr(`${metrics.summaryLines().join('\n')}\n`);
   }

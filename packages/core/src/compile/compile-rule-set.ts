@@ -50,7 +50,12 @@ export interface RuleSetPlan {
   readonly roots: readonly PlanNode[];
   readonly leaves: readonly PlanLeaf[];
   /** Multi-pattern matchers for the literal leaves (see field-matcher.ts): one per field, and one per rule for keywords. */
-  readonly matchers: readonly FieldMatcher[];
+  readonly matcherCount: number;
+  /**
+   * Matcher `m`, built on first use: building an automaton costs (about 300 ms for all of
+   * SigmaHQ's fields), and a run pays only for the fields its events have.
+   */
+  matcher(m: number): FieldMatcher;
   /** Per leaf id: the index of the matcher that decides it, or -1. */
   readonly leafMatcher: Int32Array;
   /** Per leaf id: its local id inside that matcher. */
@@ -169,12 +174,12 @@ export function compileRuleSet(rules: readonly CompilableRule[]): RuleSetPlan {
     group.leaves.push({ local: group.leaves.length, pattern: l.pattern, witness: l.witness, fullTest: l.test as StringTest });
     group.ids.push(l.id);
   }
-  const matchers: FieldMatcher[] = [];
+  const specs: MatcherLeaf[][] = [];
   const matcherFields: string[] = [];
   const matcherLeafIds: Int32Array[] = [];
   for (const { field, leaves: list, ids } of groups.values()) {
-    const index = matchers.length;
-    matchers.push(new FieldMatcher(list, field === KEYWORD_COLUMN ? KEYWORD_MATCHER_OPTIONS : {}));
+    const index = specs.length;
+    specs.push(list);
     matcherFields.push(field);
     matcherLeafIds.push(Int32Array.from(ids));
     ids.forEach((id, local) => {
@@ -182,7 +187,18 @@ export function compileRuleSet(rules: readonly CompilableRule[]): RuleSetPlan {
       leafLocal[id] = local;
     });
   }
-  return { rules, roots, leaves, matchers, leafMatcher, leafLocal, matcherFields, matcherLeafIds, fields: [...fields], hasKeywords };
+  const built: (FieldMatcher | undefined)[] = new Array<FieldMatcher | undefined>(specs.length);
+  const matcher = (m: number): FieldMatcher => {
+    let found = built[m];
+    if (found === undefined) {
+      const spec = specs[m];
+      if (spec === undefined) throw new RangeError(`no matcher ${m}`);
+      found = new FieldMatcher(spec, matcherFields[m] === KEYWORD_COLUMN ? KEYWORD_MATCHER_OPTIONS : {});
+      built[m] = found;
+    }
+    return found;
+  };
+  return { rules, roots, leaves, matcherCount: specs.length, matcher, leafMatcher, leafLocal, matcherFields, matcherLeafIds, fields: [...fields], hasKeywords };
 }
 
 /**

@@ -5,7 +5,6 @@
 // it. A value test runs at most once per distinct dictionary value of its column.
 import { CellKind, KEYWORD_COLUMN, type EventBatch, type FieldColumn } from '../batch/event-batch.js';
 import { LeafKind, type PlanLeaf, type PlanNode, type RuleSetPlan } from '../compile/compile-rule-set.js';
-import type { FieldMatcher } from '../compile/field-matcher.js';
 import { foldCase } from '../compile/fold-case.js';
 
 /** Matches of one batch: parallel arrays of rule index and row, grouped by rule. */
@@ -89,8 +88,8 @@ class BatchEvaluator {
     this.#scratch = new Int32Array(batch.rows);
     this.#valueCache = new Array<Uint8Array | undefined>(plan.leaves.length);
     this.#leafRows = new Array<Int32Array | undefined>(plan.leaves.length);
-    this.#prepared = new Uint8Array(plan.matchers.length);
-    this.#rowScans = new Array<RowScan | null | undefined>(plan.matchers.length);
+    this.#prepared = new Uint8Array(plan.matcherCount);
+    this.#rowScans = new Array<RowScan | null | undefined>(plan.matcherCount);
     this.#plan = plan;
   }
 
@@ -110,7 +109,7 @@ class BatchEvaluator {
     }
     if (scan === null || scan.doneCount === this.#batch.rows) return scan;
     const view = this.#view(KEYWORD_COLUMN) as ColumnView;
-    const matcher = this.#plan.matchers[m] as FieldMatcher;
+    const matcher = this.#plan.matcher(m);
     const { kinds, keys, listOffsets, listKeys, dictionary } = view.column;
     const { done, hits } = scan;
     const n = this.#batch.rows;
@@ -148,7 +147,7 @@ class BatchEvaluator {
     this.#prepared[m] = 1;
     const view = this.#view(plan.matcherFields[m] as string);
     if (view === null) return;
-    const matcher = plan.matchers[m] as FieldMatcher;
+    const matcher = plan.matcher(m);
     const { kinds, keys, listOffsets, listKeys, dictionary } = view.column;
     const results = new Array<Int32Array>(dictionary.length);
     let any = false;

@@ -16,6 +16,9 @@ import type { EventBatch } from '../batch/event-batch.js';
 import type { BatchMatches } from '../eval/evaluate-batch.js';
 import type { DetectionRule } from '../ir/rules.js';
 import { BadRunLimit } from '../io/bad-run-limit.js';
+import { lineParser } from '../io/formats/text-formats.js';
+import type { EvtxReply } from './wire.js';
+import type { SourceOptions } from '../source/source-router.js';
 import type { RawChunk, RawRecordStream } from '../io/read-raw-records.js';
 import type { BadRecord } from '../io/read-records.js';
 import { createTaskRunner, type TaskRunner } from './run-task.js';
@@ -25,6 +28,7 @@ import {
   encodeWorkerConfig,
   taskTransferList,
   type ArrowTask,
+  type EvtxTask,
   type EventRoute,
   type FailedReply,
   type RecordsReply,
@@ -37,7 +41,11 @@ import {
 /** A rule set of a pool and the events it sees (default all). */
 export interface DetectorRuleSet {
   readonly rules: readonly DetectionRule[];
-  /** `windows` / `not-windows` split events with `isWindowsEvent` (hunt's `--pipeline auto`). */
+  /**
+   * `windows` / `not-windows` split events with `isWindowsEvent`; `by-logsource` sees the
+   * other events too and runs each rule only on events whose recognized logsource fits its
+   * own (hunt's `--pipeline auto`).
+   */
   readonly events?: EventRoute;
   /** How this set's events name a Sigma field a correlation reads (a pipeline's renames); default the name itself. */
   readonly mapField?: FieldNameMapper;
@@ -55,6 +63,8 @@ export interface DetectorPoolOptions {
   readonly correlator?: CorrelationStage | null;
   /** Read event time only from this field (`--time-field`); default the usual fields (eventTimestamp). */
   readonly timeField?: string | null;
+  /** How `by-logsource` sets recognize events' sources: custom recognizers, a declared fallback (`--source`). */
+  readonly sources?: SourceOptions;
   /**
    * Chunks or batches submitted and not yet handed out, at most, per `detect` or
    * `evaluateArrowBatches` run (default 2 × workers): enough to keep every worker busy
@@ -77,6 +87,8 @@ export interface ChunkDetections {
   readonly alerts: readonly EngineAlert[];
   /** Problems found while splitting and while parsing, merged in file order. */
   readonly bad: readonly BadRecord[];
+  /** Events a by-logsource rule set saw with no recognized source (only rules stating no logsource ran on them). */
+  readonly unrecognized: number;
 }
 
 /** A chunk without records needs no worker. */
@@ -87,6 +99,7 @@ const NO_RECORDS: RecordsReply = Object.freeze({
   timestamps: [],
   fieldValues: [],
   badAt: [],
+  unrecognized: 0,
   badCodes: [],
   badMessages: [],
 });
@@ -129,7 +142,11 @@ export class DetectorPool {
     this.maxInFlight = maxInFlight;
     this.#setCount = options.ruleSets.length;
     this.#assembler = new AlertAssembler(options.ruleSets, options.correlator ?? null);
-    const report = { correlationFields: this.#assembler.correlationFields, timeField: options.timeField ?? null };
+    const report = {
+      correlationFields: this.#assembler.correlationFields,
+      timeField: options.timeField ?? null,
+      ...(options.sources === undefined ? {} : { sources: options.sources }),
+    };
     const wireSets = options.ruleSets.map((s) => ({ rules: s.rules, events: s.events ?? 'all' }));
     if (workers === 0) {
       this.#piscina = null;
@@ -207,17 +224,29 @@ export class DetectorPool {
     let file = Number.NaN;
     let limit = new BadRunLimit();
     let stoppedFile = Number.NaN;
-    const toTask = (chunk: RawChunk): RecordsTask | null =>
-      chunk.count === 0 || chunk.file === stoppedFile
-        ? null
-        : { kind: 'records', count: chunk.count, bytes: chunk.bytes, ends: chunk.ends, lines: chunk.lines };
+    /** Records of the current file before this chunk (EVTX records are numbered here, in file order). */
+    let evtxRecords = 0;
+    const toTask = (chunk: RawChunk): RecordsTask | EvtxTask | null => {
+      if (chunk.file === stoppedFile) return null;
+      const evtx = chunk.evtx;
+      if (evtx !== undefined) return { kind: 'evtx', bytes: chunk.bytes, ends: evtx.ends, first: evtx.first, claimedChunks: evtx.claimedChunks };
+      if (chunk.count === 0) return null;
+      const task = { kind: 'records', count: chunk.count, bytes: chunk.bytes, ends: chunk.ends, lines: chunk.lines } as const;
+      return chunk.text === undefined ? task : { ...task, text: chunk.text, ...(chunk.header === undefined ? {} : { header: chunk.header }) };
+    };
     const finish = (chunk: RawChunk, reply: WorkerReply): ChunkDetections | null => {
       if (reply.kind === 'failed') throw workerError(reply, chunk);
-      if (reply.kind !== 'records') throw new Error(`detector pool: expected a records reply, got ${reply.kind}`);
       if (chunk.file !== file) {
         file = chunk.file;
         limit = new BadRunLimit();
+        evtxRecords = 0;
       }
+      if (reply.kind === 'evtx') {
+        const detections = this.#evtxDetections(chunk, reply, evtxRecords);
+        evtxRecords += reply.recordCount;
+        return detections;
+      }
+      if (reply.kind !== 'records') throw new Error(`detector pool: expected a records reply, got ${reply.kind}`);
       if (chunk.file === stoppedFile) return null;
       const result = this.#detections(chunk, chunk.count === 0 ? NO_RECORDS : reply, limit);
       if (result.isStopped) {
@@ -354,7 +383,7 @@ export class DetectorPool {
             path: chunk.path,
             record: chunk.records[at] as number,
             line: chunk.lines[at] as number,
-            code: reply.badCodes[p] as 'bad-json' | 'not-object',
+            code: reply.badCodes[p] as 'bad-json' | 'not-object' | 'bad-line',
             message: reply.badMessages[p] as string,
           });
           p++;
@@ -373,7 +402,41 @@ export class DetectorPool {
       }
       if (!isStopped && next < count) limit.good();
     }
-    return { detections: { path: chunk.path, file: chunk.file, events: stopAt - failures, alerts: this.#alerts(chunk, reply, stopAt), bad }, isStopped };
+    return {
+      detections: { path: chunk.path, file: chunk.file, events: stopAt - failures, alerts: this.#alerts(chunk, reply, stopAt), bad, unrecognized: reply.unrecognized },
+      isStopped,
+    };
+  }
+
+  /** An EVTX chunk's detections: damage found here and in the worker merged in file order; records numbered from `before + 1`. */
+  #evtxDetections(chunk: RawChunk, reply: EvtxReply, before: number): ChunkDetections {
+    const bad: BadRecord[] = [];
+    let s = 0;
+    for (let d = 0; d < reply.damageChunk.length; d++) {
+      // What this thread found before EVTX chunk k (the file header) comes before chunk k's damage.
+      while (s < chunk.bad.length && (chunk.badAt[s] as number) <= (reply.damageChunk[d] as number)) bad.push(chunk.bad[s++] as BadRecord);
+      bad.push(Object.freeze({ path: chunk.path, record: 0, line: 0, code: 'bad-evtx', message: reply.damageMessages[d] as string }));
+    }
+    while (s < chunk.bad.length) bad.push(chunk.bad[s++] as BadRecord);
+    const alerts: EngineAlert[] = [];
+    const matches = reply.matches;
+    const assembler = this.#assembler;
+    let last = -1;
+    let t = -1;
+    let v = 0;
+    let source = { path: chunk.path, record: 0 };
+    for (let j = 0; j < matches.length; j += 2) {
+      const index = matches[j] as number;
+      const rule = matches[j + 1] as number;
+      if (index !== last) {
+        t++;
+        source = { path: chunk.path, record: before + index + 1 };
+        last = index;
+      }
+      const values = assembler.correlationFields[rule] === null ? null : (reply.fieldValues[v++] ?? null);
+      assembler.match(rule, source, reply.timestamps[t] ?? null, reply.events[t] ?? null, values, alerts);
+    }
+    return { path: chunk.path, file: chunk.file, events: reply.recordCount, alerts, bad, unrecognized: 0 };
   }
 
   #alerts(chunk: RawChunk, reply: RecordsReply, stopAt: number): EngineAlert[] {
@@ -387,6 +450,7 @@ export class DetectorPool {
     let t = -1;
     let v = 0;
     let event: Record<string, unknown> | null = null;
+    let parseLine: ((line: string) => unknown) | null = null;
     let timestamp: string | null = null;
     let source = { path: chunk.path, record: 0 };
     for (let j = 0; j < matches.length; j += 2) {
@@ -402,7 +466,9 @@ export class DetectorPool {
       }
       // The worker parsed this text already; parsing again here is only for records that alert.
       if (event === null && assembler.alerts(rule)) {
-        event = JSON.parse(text.toString('utf8', index === 0 ? 0 : (ends[index - 1] as number), ends[index] as number)) as Record<string, unknown>;
+        const line = text.toString('utf8', index === 0 ? 0 : (ends[index - 1] as number), ends[index] as number);
+        parseLine ??= chunk.text === undefined ? JSON.parse : lineParser(chunk.text, chunk.header ?? null);
+        event = parseLine(line) as Record<string, unknown>;
       }
       const values = assembler.correlationFields[rule] === null ? null : (reply.fieldValues[v++] ?? null);
       assembler.match(rule, source, timestamp, event, values, alerts);
@@ -441,6 +507,7 @@ function workerError(reply: FailedReply, chunk: RawChunk | null): Error {
     const first = chunk.records[0];
     const last = chunk.records[chunk.count - 1];
     where = first === undefined ? chunk.path : `${chunk.path}, records ${first}-${last}`;
+    if (chunk.evtx !== undefined) where = `${chunk.path}, EVTX chunks ${chunk.evtx.first}-${chunk.evtx.first + chunk.evtx.count - 1}`;
   }
   const error = new Error(`detector pool: a worker failed on ${where}: ${reply.message}`);
   if (reply.stack !== null) error.stack = `${error.message}\n--- in the worker:\n${reply.stack}`;

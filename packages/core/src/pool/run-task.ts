@@ -10,12 +10,17 @@ import { eventTimestamp } from '../event/event-time.js';
 import { compileFieldPath, compileFirstPresent, type FieldAccessor } from '../event/lookup-field.js';
 import { normalizeEvent } from '../event/normalize-event.js';
 import type { Node } from '../ir/nodes.js';
+import { chunkItems } from '../io/evtx/read-evtx.js';
+import { evtxBadRecord } from '../io/evtx/evtx-decoder.js';
 import { RecordFailure, parseRecordObject } from '../io/parse-record.js';
+import { LineFailure, lineParser } from '../io/formats/text-formats.js';
 import {
   decodeBatch,
   decodeConditions,
   type ArrowReply,
   type ArrowTask,
+  type EvtxReply,
+  type EvtxTask,
   type FailedReply,
   type RecordsReply,
   type RecordsTask,
@@ -39,16 +44,22 @@ export function createTaskRunner(config: WorkerConfig, conditionsOf?: (ruleSet: 
       ruleCount: set.ruleCount,
       reported: set.reported,
       conditions: conditionsOf === undefined ? () => decodeConditions(set) : () => conditionsOf(index),
+      ...(set.logsources === undefined ? {} : { logsources: set.logsources }),
     })),
+    config.sources ?? {},
   );
   const accessors: (readonly FieldAccessor[] | null)[] = config.correlationFields.map((fields) =>
     fields === null ? null : fields.map(compileFirstPresent),
   );
   const timeField = config.timeField === null ? undefined : compileFieldPath(config.timeField);
-  const state: RunnerState = { evaluator, accessors, timeField, offsets: setOffsets(config) };
+  const offsets = setOffsets(config);
+  const alerts = new Uint8Array(evaluator.totalRules);
+  config.ruleSets.forEach((set, index) => alerts.set(set.alerts, offsets[index]));
+  const state: RunnerState = { evaluator, accessors, timeField, offsets, alerts };
   return (task) => {
     try {
-      return task.kind === 'records' ? evaluateRecords(state, task) : evaluateArrow(state, task);
+      if (task.kind === 'records') return evaluateRecords(state, task);
+      return task.kind === 'evtx' ? evaluateEvtx(state, task) : evaluateArrow(state, task);
     } catch (error) {
       return failed(error);
     }
@@ -62,6 +73,8 @@ interface RunnerState {
   readonly timeField: FieldAccessor | undefined;
   /** First global rule index of each set. */
   readonly offsets: readonly number[];
+  /** Per global rule: 1 where it alerts. */
+  readonly alerts: Uint8Array;
 }
 
 function setOffsets(config: WorkerConfig): number[] {
@@ -85,15 +98,17 @@ function evaluateRecords(state: RunnerState, task: RecordsTask): RecordsReply {
   const normalized: (Record<string, unknown> | undefined)[] = new Array(count);
   const sources: (Record<string, unknown> | undefined)[] = new Array(count);
   const badAt: number[] = [];
-  const badCodes: ('bad-json' | 'not-object')[] = [];
+  const badCodes: ('bad-json' | 'not-object' | 'bad-line')[] = [];
+  const parseLine = task.text === undefined ? null : lineParser(task.text, task.header ?? null);
   const badMessages: string[] = [];
 
   let start = 0;
   for (let i = 0; i < count; i++) {
     const end = ends[i] as number;
-    const value = parseRecordObject(text.toString('utf8', start, end), lines[i] as number);
+    const line = text.toString('utf8', start, end);
+    const value = parseLine === null ? parseRecordObject(line, lines[i] as number) : parseLine(line);
     start = end;
-    if (value instanceof RecordFailure) {
+    if (value instanceof RecordFailure || value instanceof LineFailure) {
       badAt.push(i);
       badCodes.push(value.code);
       badMessages.push(value.message);
@@ -103,6 +118,50 @@ function evaluateRecords(state: RunnerState, task: RecordsTask): RecordsReply {
     normalized[i] = normalizeEvent(value);
   }
 
+  const { matches, timestamps, fieldValues } = collectMatches(state, normalized, sources, count, null);
+  const unrecognized = state.evaluator.unrecognized;
+  return { kind: 'records', bytes: task.bytes, matches, timestamps, fieldValues, badAt, unrecognized, badCodes, badMessages };
+}
+
+/** Decodes a task's EVTX chunks (damage reported, then skipped), then evaluates their records as evaluateRecords does. */
+function evaluateEvtx(state: RunnerState, task: EvtxTask): EvtxReply {
+  const bytes = task.bytes;
+  const sources: Record<string, unknown>[] = [];
+  const damageChunk: number[] = [];
+  const damageMessages: string[] = [];
+  let start = 0;
+  for (let k = 0; k < task.ends.length; k++) {
+    const end = task.ends[k] as number;
+    for (const item of chunkItems(task.first + k, bytes.subarray(start, end), task.claimedChunks)) {
+      if (item.kind === 'record') {
+        sources.push(item.record.value);
+      } else {
+        damageChunk.push(k);
+        damageMessages.push(evtxBadRecord('', item.damage).message);
+      }
+    }
+    start = end;
+  }
+  const count = sources.length;
+  const normalized: Record<string, unknown>[] = new Array(count);
+  for (let i = 0; i < count; i++) normalized[i] = normalizeEvent(sources[i] as Record<string, unknown>);
+  const events: (Record<string, unknown> | null)[] = [];
+  const { matches, timestamps, fieldValues } = collectMatches(state, normalized, sources, count, events);
+  return { kind: 'evtx', recordCount: count, matches, timestamps, fieldValues, events, damageChunk, damageMessages };
+}
+
+/**
+ * Evaluates the events and collects the reported matches: pairs (record, global rule),
+ * each distinct matched record's time, the values correlations read; with `events`, also
+ * each distinct matched record as read when a rule that alerts matched it (else null).
+ */
+function collectMatches(
+  state: RunnerState,
+  normalized: (Record<string, unknown> | undefined)[],
+  sources: readonly (Record<string, unknown> | undefined)[],
+  count: number,
+  events: (Record<string, unknown> | null)[] | null,
+): { matches: Int32Array; timestamps: (string | null)[]; fieldValues: unknown[][] } {
   const totalRules = state.evaluator.totalRules;
   const sorted = state.evaluator.evaluate(normalized, sources, count);
   const pairs = new Int32Array(sorted.length * 2);
@@ -119,11 +178,13 @@ function evaluateRecords(state: RunnerState, task: RecordsTask): RecordsReply {
     if (record !== last) {
       last = record;
       timestamps.push(eventTimestamp(event, state.timeField));
+      if (events !== null) events.push(null);
     }
+    if (events !== null && state.alerts[rule] === 1) events[events.length - 1] = sources[record] as Record<string, unknown>;
     const accessors = state.accessors[rule];
     if (accessors !== null && accessors !== undefined) fieldValues.push(accessors.map((read) => read(event)));
   }
-  return { kind: 'records', bytes: task.bytes, matches: pairs, timestamps, fieldValues, badAt, badCodes, badMessages };
+  return { matches: pairs, timestamps, fieldValues };
 }
 
 function evaluateArrow(state: RunnerState, task: ArrowTask): ArrowReply {

@@ -10,6 +10,9 @@ import type { Exists, Keyword, Match, Node } from '../ir/nodes.js';
 import { mapLeaves } from '../ir/dispatch.js';
 
 import type { EventRoute } from '../detect/routed-evaluator.js';
+import type { RuleLogsource, SourceOptions } from '../source/source-router.js';
+import type { TextFormat } from '../io/formats/text-formats.js';
+import type { TextHeader } from '../io/formats/header-formats.js';
 
 export type { EventRoute };
 
@@ -36,8 +39,12 @@ export interface WorkerRuleSet {
    * correlation (rules a correlation silences still run).
    */
   readonly reported: Uint8Array;
+  /** 1 where the rule alerts (its matched records go back with an EvtxReply). */
+  readonly alerts: Uint8Array;
   /** The rules' conditions, in rule order, serialized. */
   readonly conditions: Uint8Array;
+  /** `by-logsource` sets: each rule's logsource (product, service, category), in rule order. */
+  readonly logsources?: readonly RuleLogsource[];
 }
 
 /**
@@ -55,6 +62,8 @@ export interface WorkerConfig {
   readonly correlationFields: readonly (readonly (readonly string[])[] | null)[];
   /** `--time-field`: the only field event time is read from; null for the usual fields. */
   readonly timeField: string | null;
+  /** How `by-logsource` sets recognize events' sources (custom recognizers, `--source`). */
+  readonly sources?: SourceOptions;
 }
 
 /** What decides, besides the rules, what a worker sends back. */
@@ -62,6 +71,7 @@ export interface ReportOptions {
   /** Per global rule index, as {@link WorkerConfig.correlationFields}. */
   readonly correlationFields: readonly (readonly (readonly string[])[] | null)[];
   readonly timeField: string | null;
+  readonly sources?: SourceOptions;
 }
 
 /** The `workerData` for these rule sets. */
@@ -81,12 +91,20 @@ export function encodeWorkerConfig(
         events: s.events,
         ruleCount: s.rules.length,
         reported: Uint8Array.from(s.rules, (r, i) => (r.shouldAlert || (report.correlationFields[start + i] ?? null) !== null ? 1 : 0)),
+        alerts: Uint8Array.from(s.rules, (r) => (r.shouldAlert ? 1 : 0)),
         conditions: withConditions ? serialize(s.rules.map((r) => mapLeaves(r.condition, withoutOrigin))) : new Uint8Array(0),
+        ...(s.events === 'by-logsource' ? { logsources: s.rules.map((r) => logsourceOf(r)) } : {}),
       };
     }),
     correlationFields: report.correlationFields,
     timeField: report.timeField,
+    ...(report.sources === undefined ? {} : { sources: report.sources }),
   };
+}
+
+function logsourceOf(rule: DetectionRule): RuleLogsource {
+  const { product, service, category } = rule.logsource;
+  return { product, service, category };
 }
 
 function withoutOrigin(leaf: Match | Keyword | Exists): Node {
@@ -105,6 +123,24 @@ export interface RecordsTask {
   readonly bytes: Uint8Array;
   readonly ends: Int32Array;
   readonly lines: Float64Array;
+  /** Lines of this text format, else JSON records. */
+  readonly text?: TextFormat;
+  /** Header formats: the header the lines are read under. */
+  readonly header?: TextHeader;
+}
+
+/**
+ * EVTX chunks of a RawChunk (its `evtx`) to decode, then route, batch and evaluate like
+ * records. `bytes` is transferred and not sent back.
+ */
+export interface EvtxTask {
+  readonly kind: 'evtx';
+  readonly bytes: Uint8Array;
+  /** End of each EVTX chunk in `bytes`. */
+  readonly ends: Int32Array;
+  /** 0-based index in the file of the first chunk. */
+  readonly first: number;
+  readonly claimedChunks: number;
 }
 
 /** A batch built elsewhere, as Arrow IPC stream bytes (transferred), for one rule set. */
@@ -114,7 +150,7 @@ export interface ArrowTask {
   readonly ipc: Uint8Array;
 }
 
-export type WorkerTask = RecordsTask | ArrowTask;
+export type WorkerTask = RecordsTask | EvtxTask | ArrowTask;
 
 /**
  * Outcome of a RecordsTask. Only reported matches come back (alerting, or feeding a
@@ -136,8 +172,30 @@ export interface RecordsReply {
   readonly fieldValues: readonly (readonly unknown[])[];
   /** Records that are not JSON objects, ascending: index in the chunk, code and message. */
   readonly badAt: readonly number[];
-  readonly badCodes: readonly ('bad-json' | 'not-object')[];
+  /** Events a by-logsource rule set saw with no recognized source. */
+  readonly unrecognized: number;
+  readonly badCodes: readonly ('bad-json' | 'not-object' | 'bad-line')[];
   readonly badMessages: readonly string[];
+}
+
+/**
+ * Outcome of an EvtxTask: like a RecordsReply, but the records were decoded in the worker,
+ * so it says how many there were, sends the matched records that alert (their text is not
+ * on the main thread) and the damage found, in file order.
+ */
+export interface EvtxReply {
+  readonly kind: 'evtx';
+  /** Records decoded, in file order; record `i` of the reply is record `base + i + 1` of its file. */
+  readonly recordCount: number;
+  /** As {@link RecordsReply.matches}, record indexes counting the reply's records. */
+  readonly matches: Int32Array;
+  readonly timestamps: readonly (string | null)[];
+  readonly fieldValues: readonly (readonly unknown[])[];
+  /** For each distinct matched record, in the order of `matches`: the record as read when a rule that alerts matched it, else null. */
+  readonly events: readonly (Record<string, unknown> | null)[];
+  /** Damage, in file order: the task's EVTX chunk it is in (0-based), and its report's message. */
+  readonly damageChunk: readonly number[];
+  readonly damageMessages: readonly string[];
 }
 
 /** Outcome of an ArrowTask: evaluateBatch's matches (rule index within the set, row). */
@@ -155,14 +213,14 @@ export interface FailedReply {
   readonly stack: string | null;
 }
 
-export type WorkerReply = RecordsReply | ArrowReply | FailedReply;
+export type WorkerReply = RecordsReply | EvtxReply | ArrowReply | FailedReply;
 
 /** Name of the task function that worker.ts exports (piscina's `name` option). */
 export const WORKER_HANDLER = 'runDetectorTask';
 
 /** The buffers of a task to move instead of copy. */
 export function taskTransferList(task: WorkerTask): ArrayBuffer[] {
-  const buffer = task.kind === 'records' ? task.bytes.buffer : task.ipc.buffer;
+  const buffer = task.kind === 'arrow' ? task.ipc.buffer : task.bytes.buffer;
   // A view of nothing may share a buffer with other empty views; there is nothing to move.
   return buffer.byteLength === 0 ? [] : [buffer as ArrayBuffer];
 }
@@ -172,6 +230,8 @@ export function movableReply(reply: WorkerReply): unknown {
   const transfer: ArrayBuffer[] = [];
   if (reply.kind === 'records') {
     if (reply.bytes.buffer.byteLength > 0) transfer.push(reply.bytes.buffer as ArrayBuffer);
+    if (reply.matches.buffer.byteLength > 0) transfer.push(reply.matches.buffer as ArrayBuffer);
+  } else if (reply.kind === 'evtx') {
     if (reply.matches.buffer.byteLength > 0) transfer.push(reply.matches.buffer as ArrayBuffer);
   } else if (reply.kind === 'arrow' && reply.count > 0) {
     transfer.push(reply.ruleIndexes.buffer as ArrayBuffer, reply.rows.buffer as ArrayBuffer);

@@ -2,7 +2,7 @@
 // records in the same order, bounded work in flight, worker failures reported.
 // The workers run the build output (dist/pool/worker.js): run `npx turbo run build` first
 // (`npm test` does).
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -42,9 +42,9 @@ interface PoolRun {
   readonly events: number;
 }
 
-async function run(p: DetectorPool, inputs: readonly string[], chunkRecords = 1024): Promise<PoolRun> {
+async function run(p: DetectorPool, inputs: readonly string[], chunkRecords = 1024, chunkBytes?: number): Promise<PoolRun> {
   const results: ChunkDetections[] = [];
-  for await (const r of p.detect(readRawRecords(inputs, { chunkRecords }))) results.push(r);
+  for await (const r of p.detect(readRawRecords(inputs, chunkBytes === undefined ? { chunkRecords } : { chunkRecords, chunkBytes }))) results.push(r);
   return {
     results,
     lines: alertLines(results.flatMap((r) => r.alerts)),
@@ -117,6 +117,34 @@ describe.runIf(hasShared('pool vs single thread on shared/datasets'))('on real d
   });
 });
 
+describe.runIf(hasShared('pool over .evtx on shared/datasets'))('over .evtx (EVTX chunks decoded in the workers)', () => {
+  const root = join(SHARED_DIR, 'datasets/evtx_attack_samples_evtx');
+  // 17 chunks each: with chunkBytes 8 × 64 KiB, three tasks each, records numbered across them.
+  const big = ['Other/rdpcorets_148_mst120_bluekeep_rpdscan_full.evtx', 'Privilege Escalation/Sysmon_UACME_64.evtx'].map((f) => join(root, f));
+
+  it('gives the records, numbers, alerts and damage reports of the single-thread reader, with 0, 1 and 2 workers', async () => {
+    // A damaged copy of the second (its header counts 12 chunks): a flipped byte in chunk 3,
+    // chunk 7 zeroed, cut inside chunk 10, so damage falls in both of its tasks.
+    const bytes = Buffer.from(readFileSync(big[1] as string));
+    bytes[4096 + 3 * 65536 + 900] ^= 0xff;
+    bytes.fill(0, 4096 + 7 * 65536, 4096 + 8 * 65536);
+    const damaged = file('damaged.evtx', bytes.subarray(0, 4096 + 10 * 65536 + 30_000));
+    const inputs = [...big, damaged];
+    const sets: DetectorRuleSet[] = [{ rules: [...WINDOWS_RULES, EVERY_EVENT], events: 'windows' }];
+    const expected = await reference(inputs, sets);
+    expect(expected.events).toBeGreaterThan(1000);
+    expect(expected.bad.length).toBeGreaterThanOrEqual(3);
+    for (const workers of [0, 1, 2]) {
+      const actual = await run(pool(sets, workers), inputs, 1024, 8 * 65536);
+      expect(actual.results.length).toBeGreaterThanOrEqual(6);
+      expect(actual.events).toBe(expected.events);
+      expect(actual.bad).toEqual(expected.bad);
+      expectSameLines(actual.lines, alertLines(expected.alerts));
+      expect(actual.lines.filter((l) => l.includes('"title":"every event"'))).toHaveLength(expected.events);
+    }
+  });
+});
+
 describe('bad records', () => {
   const good = (i: number): string => JSON.stringify({ EventID: 4688, Channel: 'Security', n: i, CommandLine: i % 3 === 0 ? 'powershell -enc x' : 'cmd' });
 
@@ -143,7 +171,8 @@ describe('bad records', () => {
   });
 
   it('gives up on a file that is not JSON at the same record as readRecords, and stops reading it', async () => {
-    const text = Array.from({ length: 50_000 }, (_, i) => `Nov 27 12:00:${String(i % 60).padStart(2, '0')} host sshd[42]: line ${i}`).join('\n');
+    // An application's own text log: neither JSON nor a known text format.
+    const text = Array.from({ length: 50_000 }, (_, i) => `12:00:${String(i % 60).padStart(2, '0')} INFO [worker-42] line ${i}`).join('\n');
     const almost = [good(0), ...Array.from({ length: 1500 }, (_, i) => `{"x": ${i},}`), good(1)].join('\n');
     const inputs = [file('syslog.log', text), file('almost.jsonl', almost), file('after.jsonl', `${good(2)}\n`)];
     const sets = [{ rules: [EVERY_EVENT] }];

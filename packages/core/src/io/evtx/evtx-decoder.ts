@@ -1,6 +1,7 @@
 // EVTX behind the decoder seam: takes a file's bytes as they come (any read size, plain or
 // from gzip or stdin), cuts them into the 4 KiB file header and 64 KiB chunks, and decodes
-// each chunk as soon as it is complete. Memory: one chunk buffer, whatever the file size.
+// each chunk as soon as it is complete (or, for the worker pool, hands the undecoded chunk
+// on: the workers decode). Memory: one chunk buffer, whatever the file size.
 import { RecordChunks } from '../record-chunks.js';
 import type { SplitterOptions } from '../record-splitter.js';
 import type { BadRecord, SourceRecord } from '../record-types.js';
@@ -83,6 +84,12 @@ export class EvtxDecoder {
       return;
     }
     this.bytesAfterHeader += bytes.length;
+    const sink = this.options.sink;
+    if (sink?.addEvtxChunk !== undefined) {
+      // Raw mode: the worker that gets the chunk decodes it (the pool numbers its records).
+      sink.addEvtxChunk(bytes, this.chunkIndex++, this.claimedChunks);
+      return;
+    }
     for (const item of chunkItems(this.chunkIndex++, bytes, this.claimedChunks)) {
       if (item.kind === 'damage') this.report(item.damage);
       else this.emit(item.record.value);
@@ -101,8 +108,12 @@ export class EvtxDecoder {
   }
 
   private report(damage: EvtxDamage): void {
-    const where = damage.chunk < 0 ? 'file header' : `chunk ${damage.chunk}${damage.recordId === undefined ? '' : `, EventRecordID ${damage.recordId}`}`;
-    const bad: BadRecord = { path: this.options.path, record: 0, line: 0, code: 'bad-evtx', message: `${where}: ${damage.message}` };
-    this.options.onBadRecord?.(Object.freeze(bad));
+    this.options.onBadRecord?.(evtxBadRecord(this.options.path, damage));
   }
+}
+
+/** How EVTX damage is reported: a `bad-evtx` BadRecord with record and line 0, the place in the message. */
+export function evtxBadRecord(path: string, damage: EvtxDamage): BadRecord {
+  const where = damage.chunk < 0 ? 'file header' : `chunk ${damage.chunk}${damage.recordId === undefined ? '' : `, EventRecordID ${damage.recordId}`}`;
+  return Object.freeze({ path, record: 0, line: 0, code: 'bad-evtx', message: `${where}: ${damage.message}` });
 }
