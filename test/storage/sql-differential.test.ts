@@ -5,7 +5,7 @@
 // stores them, and the rules run as `siemlite hunt --engine sql` runs them.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { detect, readRecords, type DetectionRule } from '@siemlite/core';
 import { loadBuiltinPipeline, loadRules } from '@siemlite/rules';
 import { EventStore, huntStore } from '@siemlite/storage';

@@ -44,7 +44,12 @@ const SCHEMA = [
 
 /** Longest column name made from a field name; longer names (and control characters) get a generated one. */
 const MAX_COLUMN_NAME = 120;
-const PLAIN_NAME = /^[^\u0000-\u001f]+$/;
+/** True when `name` is non-empty and has no control characters (code points below 0x20). */
+function isPlainName(name: string): boolean {
+  if (name === '') return false;
+  for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) < 0x20) return false;
+  return true;
+}
 
 interface Pending {
   path: string[];
@@ -225,7 +230,7 @@ export class EventStore {
   #plan(field: string, type: ColumnType): StoredField & { isNew: boolean } {
     const known = this.#fields.get(field);
     if (known !== undefined) return { ...known, type, isNew: false };
-    let column = field.length <= MAX_COLUMN_NAME && PLAIN_NAME.test(field) ? field : `field_${this.#fields.size + 1}`;
+    let column = field.length <= MAX_COLUMN_NAME && isPlainName(field) ? field : `field_${this.#fields.size + 1}`;
     for (let n = 2; this.#columns.has(column.toLowerCase()); n++) column = `${field.slice(0, MAX_COLUMN_NAME)}~${n}`;
     this.#columns.add(column.toLowerCase());
     return { field, column, type, isNew: true };
