@@ -35,6 +35,21 @@ describe('storage commands', () => {
     expect(row?.['n']).toBe(row?.['d']);
   });
 
+  it('ingest reports bad records with file and line, stores the good ones around them', async () => {
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, '{"A": 1}\n{"A": \n{"A": "two"}\n');
+    const bdb = join(dir, 'bad.duckdb');
+    const r = await run('ingest', '--db', bdb, bad);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(`${bad}:2: bad-json:`);
+    expect(r.err).toMatch(/2 events stored, 0 already stored, 1 bad records/);
+    const q = await run('query', '--db', bdb, '--format', 'jsonl', 'SELECT source_record, A FROM events ORDER BY 1');
+    expect(lines(q.out)).toEqual([
+      { source_record: '1', A: '1' },
+      { source_record: '3', A: '"two"' },
+    ]);
+  });
+
   it('query refuses writes without --write and allows them with it', async () => {
     const refused = await run('query', '--db', db, 'DELETE FROM events');
     expect(refused.code).toBe(1);

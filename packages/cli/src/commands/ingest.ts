@@ -1,9 +1,10 @@
 // `siemlite ingest --db FILE INPUT...`: read events with core's readers and store them,
 // normalized, in the DuckDB event store (README, "Storage and SQL hunting").
 import { parseArgs } from 'node:util';
-import { readRecords, type BadRecord } from '@siemlite/core';
+import { readRecords } from '@siemlite/core';
 import { EventStore, StoreError } from '@siemlite/storage';
 import { parseDuration } from '../correlation.js';
+import { badRecordReporter } from '../output/bad-records.js';
 import { Progress } from '../output/progress.js';
 import { UsageError } from '../usage-error.js';
 import type { CommandIo } from './validate.js';
@@ -21,8 +22,6 @@ options:
   --batch N          events per transaction (default 50000)
   --quiet            no summary or progress on stderr
   -h, --help         show this help`;
-
-const MAX_BAD_RECORDS_SHOWN = 20;
 
 export async function runIngest(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -53,15 +52,8 @@ export async function runIngest(argv: readonly string[], io: CommandIo): Promise
     return storeFailure(e, io);
   }
   const progress = new Progress(!values.quiet && process.stderr.isTTY === true);
-  let bad = 0;
   let bytes = 0;
-  const onBadRecord = (b: BadRecord): void => {
-    bad++;
-    if (bad <= MAX_BAD_RECORDS_SHOWN) {
-      progress.done();
-      io.stderr(`${b.path}:${b.line}: ${b.code}: ${b.message}${b.record > 0 ? ` (record ${b.record} skipped)` : ''}\n`);
-    } else if (bad === MAX_BAD_RECORDS_SHOWN + 1) io.stderr(`(more bad records are counted in the summary)\n`);
-  };
+  const { onBadRecord, count: badCount } = badRecordReporter(io.stderr, () => progress.done());
   const done = new Map<string, number>();
   let retained = 0;
   try {
@@ -89,7 +81,7 @@ export async function runIngest(argv: readonly string[], io: CommandIo): Promise
     const n = (x: number): string => x.toLocaleString('en-US');
     const c = store.counts;
     io.stderr(
-      `siemlite ingest: ${n(c.added)} events stored, ${n(c.skipped)} already stored, ${n(bad)} bad records` +
+      `siemlite ingest: ${n(c.added)} events stored, ${n(c.skipped)} already stored, ${n(badCount())} bad records` +
         `${retainMs === null ? '' : `, ${n(retained)} older than --retain deleted`}; ` +
         `${seconds.toFixed(2)} s, ${n(Math.round((c.added + c.skipped) / Math.max(seconds, 1e-9)))} events/s, ${(bytes / 1e6 / Math.max(seconds, 1e-9)).toFixed(1)} MB/s\n`,
     );

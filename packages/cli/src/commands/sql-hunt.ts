@@ -4,6 +4,7 @@
 import { alertRuleOf, readRecords, type Alert, type DetectorRuleSet } from '@siemlite/core';
 import { AlertStore, EventStore, huntStore, storedEvents } from '@siemlite/storage';
 import type { AlertWriter } from '../output/alert-writer.js';
+import { badRecordReporter } from '../output/bad-records.js';
 import { UsageError } from '../usage-error.js';
 import { storeFailure } from './ingest.js';
 import type { CommandIo } from './validate.js';
@@ -35,14 +36,9 @@ export async function runSqlHunt(o: SqlHuntOptions): Promise<number> {
   } catch (e) {
     return storeFailure(e, io);
   }
-  let bad = 0;
+  const { onBadRecord, count: badCount } = badRecordReporter(io.stderr);
   try {
-    for await (const chunk of readRecords(o.inputs, {
-      onBadRecord: (b) => {
-        if (++bad <= 20) io.stderr(`${b.path}:${b.line}: ${b.code}: ${b.message}${b.record > 0 ? ` (record ${b.record} skipped)` : ''}\n`);
-      },
-    }))
-      await store.add(chunk);
+    for await (const chunk of readRecords(o.inputs, { onBadRecord })) await store.add(chunk);
     await store.flush();
     if (o.correlations > 0) io.stderr(`siemlite hunt: --engine sql runs no correlation rules (${o.correlations} loaded; use --engine stream)\n`);
     const rules = o.ruleSets.map((s) => s.rules.filter((r) => r.shouldAlert));
@@ -67,7 +63,7 @@ export async function runSqlHunt(o: SqlHuntOptions): Promise<number> {
       const n = (x: number): string => x.toLocaleString('en-US');
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const total = (await store.connection.runAndReadAll('SELECT count(*) FROM events')).getRows()[0]?.[0];
-      io.stderr(`siemlite hunt --engine sql: ${n(rules.reduce((s, r) => s + r.length, 0))} rules, ${n(Number(total))} events, ${n(bad)} bad records, ${n(alerts.length)} alerts; elapsed ${seconds.toFixed(2)} s\n`);
+      io.stderr(`siemlite hunt --engine sql: ${n(rules.reduce((s, r) => s + r.length, 0))} rules, ${n(Number(total))} events, ${n(badCount())} bad records, ${n(alerts.length)} alerts; elapsed ${seconds.toFixed(2)} s\n`);
     }
     return 0;
   } catch (e) {
