@@ -1,5 +1,6 @@
 // Command dispatch for `siemlite`; each command lives in commands/ (STYLE.md §2.2).
 import { ALERTS_USAGE, runAlerts } from './commands/alerts.js';
+import { CONVERT_USAGE, runConvert } from './commands/convert.js';
 import { EXPLAIN_USAGE, runExplain } from './commands/explain.js';
 import { HUNT_USAGE, runHunt } from './commands/hunt.js';
 import { INGEST_USAGE, runIngest } from './commands/ingest.js';
@@ -16,6 +17,7 @@ commands:
   ingest --db FILE INPUT...      store events in a DuckDB event store
   query --db FILE "SQL"          run SQL on the store (read-only unless --write)
   alerts --db FILE               print alerts stored by hunt --db
+  convert --target duckdb RULE...  print rules as DuckDB SQL with their parameters
 
 Run 'siemlite <command> --help' for a command's options.`;
 
@@ -26,6 +28,7 @@ const COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], io: Com
   ingest: { run: runIngest, usage: INGEST_USAGE },
   query: { run: runQuery, usage: QUERY_USAGE },
   alerts: { run: runAlerts, usage: ALERTS_USAGE },
+  convert: { run: runConvert, usage: CONVERT_USAGE },
 };
 
 /** Runs the command line and returns the exit code; never throws for user errors. */

@@ -86,6 +86,34 @@ describe('storage commands', () => {
     expect(none.out).toBe('');
   });
 
+  it('convert prints each rule as DuckDB SQL whose values are all parameters (plain and for a store)', async () => {
+    const ruleFile = join(dir, 'hostile.yml');
+    writeFileSync(
+      ruleFile,
+      `title: Hostile values
+id: 5b0c4a52-1f9e-4d53-9a57-2f7d1c7f0a11
+status: test
+logsource: { category: process_creation, product: windows }
+detection:
+  sel:
+    CommandLine|contains: "'; DROP TABLE events; --"
+  condition: sel
+level: high
+`,
+    );
+    const plain = await run('convert', '--target', 'duckdb', ruleFile);
+    expect(plain.code).toBe(0);
+    expect(plain.out).toContain('-- Hostile values (5b0c4a52-1f9e-4d53-9a57-2f7d1c7f0a11), level high');
+    const [sqlText, paramLine] = plain.out.split('\n-- parameters: ');
+    expect(sqlText).not.toContain('DROP TABLE');
+    expect(JSON.parse(paramLine ?? '')).toContain("%'; DROP TABLE events; --%");
+    const overStore = await run('convert', '--target', 'duckdb', '--db', db, ruleFile);
+    expect(overStore.code).toBe(0);
+    expect(overStore.out).toContain('FROM events');
+    const wrong = await run('convert', '--target', 'postgres', ruleFile);
+    expect(wrong.code).toBe(2);
+  });
+
   it('a file that is not a DuckDB database is refused with its name, and left as it was', async () => {
     const notDb = join(dir, 'not.duckdb');
     writeFileSync(notDb, 'this is not a database\n'.repeat(1000));
