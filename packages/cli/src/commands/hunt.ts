@@ -1,5 +1,5 @@
 // `siemlite hunt [options] INPUT...`: run Sigma rules over log files and print alerts.
-import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { appendFileSync, createWriteStream, existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -34,6 +34,7 @@ import { INPUT_FORMAT_USAGE, inputFormatOption, rulesSkippedOnUnknown, sourceOpt
 import { METRICS_USAGE, metricsPort, serveMetrics } from '../metrics-server.js';
 import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
 import { UsageError } from '../usage-error.js';
+import { openHuntAlertStore, runSqlHunt } from './sql-hunt.js';
 import type { CommandIo } from './validate.js';
 
 /** The shipped rules folder: rules/ at the repository root (same depth from src/ and dist/). */
@@ -78,6 +79,10 @@ ${FINDINGS_USAGE}
 ${SINK_USAGE}
 ${METRICS_USAGE}
 ${noRuleCacheUsage(26)}
+  --db FILE               also store the alerts in the DuckDB store FILE (see siemlite alerts);
+                          with --engine sql: hunt the events stored there (no INPUT)
+  --engine stream|sql     stream (default): the streaming engine; sql: the rules as DuckDB
+                          SQL over --db FILE or over INPUT... (no correlations)
   -h, --help              show this help
 
 ${ruleSelectionUsage(26)}
@@ -112,6 +117,8 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       'spool-dir': { type: 'string' },
       'metrics-port': { type: 'string' },
       'no-rule-cache': { type: 'boolean', default: false },
+      db: { type: 'string' },
+      engine: { type: 'string', default: 'stream' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -119,7 +126,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     io.stdout(`${HUNT_USAGE}\n`);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError('hunt needs at least one INPUT (a file, folder, glob, or - for stdin)');
+  if (positionals.length === 0 && values.engine === 'stream') throw new UsageError('hunt needs at least one INPUT (a file, folder, glob, or - for stdin)');
   const toFile = values.output !== undefined;
   const format = (values.format ?? (io.isTty && !toFile ? 'table' : 'jsonl')) as AlertFormat;
   if (!['jsonl', 'csv', 'table'].includes(format)) throw new UsageError(`--format must be jsonl, csv or table, not '${format}'`);
@@ -197,6 +204,12 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     return 1;
   }
 
+  if (values.engine !== 'stream') {
+    const ruleSets = windows === null ? [other] : [windows, other];
+    const sqlWriter = createAlertWriter(format, values.output === undefined ? io.stdout : (t) => appendFileSync(values.output as string, t), { width: process.stdout.columns ?? 120 });
+    return runSqlHunt({ engine: values.engine, db: values.db ?? null, inputs: positionals, ruleSets, correlations: correlations.length, writer: sqlWriter, quiet, io });
+  }
+  const alertStore = await openHuntAlertStore(values.db);
   const port = metricsPort(values['metrics-port']);
   const metrics = new DetectionMetrics();
   const sinks = openSinks(values.sink ?? [], values['spool-dir'], io.stderr);
@@ -273,6 +286,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       metrics.badRecords = bad;
       metrics.addAlerts(result.alerts);
       await sinks.write(result.alerts);
+      await alertStore?.add(result.alerts);
       progress.update(`hunting ${progressText}: ${events.toLocaleString('en-US')} events, ${sum(byLevel)} alerts`);
     }
     // A bounded input ends here; with --state the stream goes on in the next run, so what
@@ -282,11 +296,13 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       for (const a of last) onAlert(a);
       metrics.addAlerts(last);
       await sinks.write(last);
+      await alertStore?.add(last);
     }
   } finally {
     await pool.close();
     await sinks.close();
     await endpoint?.close();
+    alertStore?.close();
   }
   if (statePath !== null && correlator !== null) saveCorrelatorState(statePath, correlator);
   progress.done();
