@@ -436,7 +436,7 @@ export class DetectorPool {
       const values = assembler.correlationFields[rule] === null ? null : (reply.fieldValues[v++] ?? null);
       assembler.match(rule, source, reply.timestamps[t] ?? null, reply.events[t] ?? null, values, alerts);
     }
-    return { path: chunk.path, file: chunk.file, events: reply.recordCount, alerts, bad, unrecognized: 0 };
+    return { path: chunk.path, file: chunk.file, events: reply.recordCount, alerts, bad, unrecognized: reply.unrecognized };
   }
 
   #alerts(chunk: RawChunk, reply: RecordsReply, stopAt: number): EngineAlert[] {

@@ -118,8 +118,7 @@ function evaluateRecords(state: RunnerState, task: RecordsTask): RecordsReply {
     normalized[i] = normalizeEvent(value);
   }
 
-  const { matches, timestamps, fieldValues } = collectMatches(state, normalized, sources, count, null);
-  const unrecognized = state.evaluator.unrecognized;
+  const { matches, timestamps, fieldValues, unrecognized } = collectMatches(state, normalized, sources, count, null);
   return { kind: 'records', bytes: task.bytes, matches, timestamps, fieldValues, badAt, unrecognized, badCodes, badMessages };
 }
 
@@ -146,14 +145,15 @@ function evaluateEvtx(state: RunnerState, task: EvtxTask): EvtxReply {
   const normalized: Record<string, unknown>[] = new Array(count);
   for (let i = 0; i < count; i++) normalized[i] = normalizeEvent(sources[i] as Record<string, unknown>);
   const events: (Record<string, unknown> | null)[] = [];
-  const { matches, timestamps, fieldValues } = collectMatches(state, normalized, sources, count, events);
-  return { kind: 'evtx', recordCount: count, matches, timestamps, fieldValues, events, damageChunk, damageMessages };
+  const { matches, timestamps, fieldValues, unrecognized } = collectMatches(state, normalized, sources, count, events);
+  return { kind: 'evtx', recordCount: count, matches, timestamps, fieldValues, events, unrecognized, damageChunk, damageMessages };
 }
 
 /**
  * Evaluates the events and collects the reported matches: pairs (record, global rule),
  * each distinct matched record's time, the values correlations read; with `events`, also
- * each distinct matched record as read when a rule that alerts matched it (else null).
+ * each distinct matched record as read when a rule that alerts matched it (else null);
+ * and how many events of a by-logsource rule set had no recognized source.
  */
 function collectMatches(
   state: RunnerState,
@@ -161,7 +161,7 @@ function collectMatches(
   sources: readonly (Record<string, unknown> | undefined)[],
   count: number,
   events: (Record<string, unknown> | null)[] | null,
-): { matches: Int32Array; timestamps: (string | null)[]; fieldValues: unknown[][] } {
+): { matches: Int32Array; timestamps: (string | null)[]; fieldValues: unknown[][]; unrecognized: number } {
   const totalRules = state.evaluator.totalRules;
   const sorted = state.evaluator.evaluate(normalized, sources, count);
   const pairs = new Int32Array(sorted.length * 2);
@@ -184,7 +184,7 @@ function collectMatches(
     const accessors = state.accessors[rule];
     if (accessors !== null && accessors !== undefined) fieldValues.push(accessors.map((read) => read(event)));
   }
-  return { matches: pairs, timestamps, fieldValues };
+  return { matches: pairs, timestamps, fieldValues, unrecognized: state.evaluator.unrecognized };
 }
 
 function evaluateArrow(state: RunnerState, task: ArrowTask): ArrowReply {

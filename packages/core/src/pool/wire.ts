@@ -193,6 +193,8 @@ export interface EvtxReply {
   readonly fieldValues: readonly (readonly unknown[])[];
   /** For each distinct matched record, in the order of `matches`: the record as read when a rule that alerts matched it, else null. */
   readonly events: readonly (Record<string, unknown> | null)[];
+  /** As {@link RecordsReply.unrecognized}. */
+  readonly unrecognized: number;
   /** Damage, in file order: the task's EVTX chunk it is in (0-based), and its report's message. */
   readonly damageChunk: readonly number[];
   readonly damageMessages: readonly string[];
