@@ -34,7 +34,6 @@ import { INPUT_FORMAT_USAGE, inputFormatOption, rulesSkippedOnUnknown, sourceOpt
 import { METRICS_USAGE, metricsPort, serveMetrics } from '../metrics-server.js';
 import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
 import { UsageError } from '../usage-error.js';
-import { openHuntAlertStore, runSqlHunt } from './sql-hunt.js';
 import type { CommandIo } from './validate.js';
 
 /** The shipped rules folder: rules/ at the repository root (same depth from src/ and dist/). */
@@ -207,9 +206,11 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   if (values.engine !== 'stream') {
     const ruleSets = windows === null ? [other] : [windows, other];
     const sqlWriter = createAlertWriter(format, values.output === undefined ? io.stdout : (t) => appendFileSync(values.output as string, t), { width: process.stdout.columns ?? 120 });
+    // DuckDB is loaded only by the runs that use it (start-up: issue 14).
+    const { runSqlHunt } = await import('./sql-hunt.js');
     return runSqlHunt({ engine: values.engine, db: values.db ?? null, inputs: positionals, ruleSets, correlations: correlations.length, writer: sqlWriter, quiet, io });
   }
-  const alertStore = await openHuntAlertStore(values.db);
+  const alertStore = values.db === undefined ? null : await (await import('./sql-hunt.js')).openHuntAlertStore(values.db);
   const port = metricsPort(values['metrics-port']);
   const metrics = new DetectionMetrics();
   const sinks = openSinks(values.sink ?? [], values['spool-dir'], io.stderr);
