@@ -36,6 +36,7 @@ export const PIPELINE_FOLDER = 'pipelines';
 /** Rule tests files (`NAME.tests.yml` beside `NAME.yml`) end so; a folder walk skips them. */
 export const RULE_TESTS_SUFFIX = '.tests.yml';
 
+/** Options of `loadRules` and `loadRulesFromText`. */
 export interface LoadRulesOptions {
   /** Processing pipelines applied in order (field mappings, logsource conditions, placeholders). */
   readonly pipelines?: readonly ProcessingPipeline[];

@@ -2,8 +2,6 @@
 import { appendFileSync, createWriteStream, existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   DetectionMetrics,
@@ -35,9 +33,7 @@ import { METRICS_USAGE, metricsPort, serveMetrics } from '../metrics-server.js';
 import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
 import { UsageError } from '../usage-error.js';
 import type { CommandIo } from './validate.js';
-
-/** The shipped rules folder: rules/ at the repository root (same depth from src/ and dist/). */
-export const SHIPPED_RULES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../rules');
+import { SHIPPED_RULES } from '../shipped-rules.js';
 
 export const HUNT_USAGE = `usage: siemlite hunt [options] INPUT...
 

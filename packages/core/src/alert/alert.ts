@@ -4,6 +4,7 @@
 import { fastJson } from '../lazy/lazy-modules.js';
 import type { CorrelationType, DetectionRule } from '../ir/rules.js';
 
+/** The rule part of an alert: what is printed about the rule that matched. */
 export interface AlertRule {
   /** The rule's key in its rule set (id, else name, else file#document): not printed. */
   readonly key: string;

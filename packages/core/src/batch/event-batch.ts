@@ -40,6 +40,7 @@ export function scalarText(value: string | number | boolean): string {
   return typeof value === 'string' ? value : String(value);
 }
 
+/** Rows of events as columns, one per field the rules read (strings dictionary-encoded); `toArrow`/`fromArrow` map it onto an Arrow record batch. */
 export class EventBatch {
   readonly rows: number;
   readonly #columns: Map<string, FieldColumn>;

@@ -18,6 +18,7 @@ import type { StringTest } from './string-kernels.js';
 export const LeafKind = Object.freeze({ Value: 0, Null: 1, Exists: 2, FieldRef: 3 } as const);
 export type LeafKind = (typeof LeafKind)[keyof typeof LeafKind];
 
+/** A compiled field test, shared by every rule that has the same test. */
 export interface PlanLeaf {
   readonly id: number;
   readonly kind: LeafKind;
@@ -35,6 +36,7 @@ export interface PlanLeaf {
   readonly witness: string | null;
 }
 
+/** A node of a compiled condition: and, or, not, a leaf or a constant. */
 export type PlanNode =
   | { readonly t: 'and'; readonly children: readonly PlanNode[] }
   | { readonly t: 'or'; readonly children: readonly PlanNode[] }
@@ -48,6 +50,7 @@ type LeafSpec = Omit<PlanLeaf, 'id' | 'kind' | 'field' | 'test'> & { readonly co
 /** What compiling needs of a rule: its condition (workers receive nothing else). */
 export type CompilableRule = Pick<DetectionRule, 'condition'>;
 
+/** A rule set compiled once (`compileRuleSet`): one plan tree per rule over shared leaves. */
 export interface RuleSetPlan {
   readonly rules: readonly CompilableRule[];
   readonly roots: readonly PlanNode[];
