@@ -3,7 +3,7 @@
 // runs once per distinct value instead of once per row (DESIGN.md, "Why Arrow batches").
 // The columns map one-to-one onto an Apache Arrow RecordBatch (`toArrow`/`fromArrow`),
 // which is how batches cross thread boundaries and reach storage.
-import type { Data, DataType, Field, RecordBatch, Utf8 } from 'apache-arrow';
+import type { Data, DataType, Field, RecordBatch, Utf8, Vector } from 'apache-arrow';
 import { arrow } from '../lazy/lazy-modules.js';
 import { Buffer, isAscii } from 'node:buffer';
 
@@ -68,12 +68,12 @@ export class EventBatch {
    * receive batches this way (less to copy and to decode).
    */
   toArrow(options: { readonly omitAbsentColumns?: boolean } = {}): RecordBatch {
-    const { Dictionary, Field, Int32, List, makeData, RecordBatch, Schema, Struct, Uint8, Utf8, vectorFromArray } = arrow();
+    const { Dictionary, Field, Int32, List, makeData, RecordBatch, Schema, Struct, Uint8, Utf8 } = arrow();
     const fields: Field[] = [];
     const children: Data[] = [];
     for (const c of this.#columns.values()) {
       if (options.omitAbsentColumns === true && isAllAbsent(c.kinds)) continue;
-      const dictionary = vectorFromArray(c.dictionary as string[], new Utf8());
+      const dictionary = utf8Vector(c.dictionary);
       const dictType = new Dictionary(new Utf8(), new Int32(), fields.length);
       const valid = validityOf(c.keys);
       fields.push(new Field(c.name, dictType, true));
@@ -120,6 +120,26 @@ export class EventBatch {
     }
     return new EventBatch(batch.numRows, columns);
   }
+}
+
+/**
+ * Strings as an Arrow Utf8 vector, written straight into one buffer with their offsets: Arrow's
+ * `vectorFromArray` goes through its builder, which cost most of `toArrow` (a batch's
+ * dictionaries are every distinct value of every field; issue 14, evaluate over Arrow IPC).
+ */
+function utf8Vector(strings: readonly string[]): Vector<Utf8> {
+  const { makeData, makeVector, Utf8 } = arrow();
+  let total = 0;
+  for (let i = 0; i < strings.length; i++) total += Buffer.byteLength(strings[i] as string, 'utf8');
+  const bytes = Buffer.allocUnsafeSlow(total);
+  const offsets = new Int32Array(strings.length + 1);
+  let at = 0;
+  for (let i = 0; i < strings.length; i++) {
+    at += bytes.write(strings[i] as string, at, 'utf8');
+    offsets[i + 1] = at;
+  }
+  const data = new Uint8Array(bytes.buffer, bytes.byteOffset, total);
+  return makeVector(makeData({ type: new Utf8(), length: strings.length, nullCount: 0, valueOffsets: offsets, data }));
 }
 
 /** A byte that is not ASCII, in a Latin-1 decoding of UTF-8 bytes. */
