@@ -11,7 +11,6 @@ import {
   createDetectorPool,
   expandInputs,
   STDIN_INPUT,
-  readRawRecords,
   type BadRecord,
   type CorrelationRule,
   type Correlator,
@@ -31,6 +30,7 @@ import { openSinks, SINK_USAGE } from '../sinks.js';
 import { METRICS_USAGE, metricsPort, serveMetrics } from '../metrics-server.js';
 import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
 import { UsageError } from '../usage-error.js';
+import { LIVE_OPTIONS, LIVE_USAGE, openInput } from '../live.js';
 import type { CommandIo } from './validate.js';
 
 /** The shipped rules folder: rules/ at the repository root (same depth from src/ and dist/). */
@@ -70,6 +70,7 @@ options:
                           in the same order either way
 ${SINK_USAGE}
 ${METRICS_USAGE}
+${LIVE_USAGE}
 ${noRuleCacheUsage(26)}
   -h, --help              show this help
 
@@ -99,6 +100,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       'spool-dir': { type: 'string' },
       'metrics-port': { type: 'string' },
       'no-rule-cache': { type: 'boolean', default: false },
+      ...LIVE_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -246,10 +248,11 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   const ruleSets: DetectorRuleSet[] = windows === null ? [other] : [windows, other];
   const pool = createDetectorPool({ ruleSets, workers: workers > 1 ? workers : 0, correlator, timeField });
   metrics.watchQueue(() => pool.inFlight, () => pool.peakInFlight);
+  const input = openInput(positionals, values, onProgress);
   const endpoint = port === null ? null : await serveMetrics(port, metrics);
   if (endpoint !== null && !quiet) io.stderr(`siemlite hunt: metrics on ${endpoint.url}\n`);
   try {
-    for await (const result of pool.detect(metrics.watchReads(readRawRecords(positionals, { onProgress })))) {
+    for await (const result of pool.detect(metrics.watchReads(input.records))) {
       for (const b of result.bad) onBadRecord(b);
       events += result.events;
       if (result.events > 0) files.add(result.path);
@@ -269,6 +272,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       await sinks.write(last);
     }
   } finally {
+    input.dispose();
     await pool.close();
     await sinks.close();
     await endpoint?.close();

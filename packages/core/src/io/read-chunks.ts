@@ -45,13 +45,40 @@ export async function* readFileChunks(handle: FileHandle, counter: ByteCounter):
  * Reads a stream (stdin) as Buffers, whatever encoding it was set to.
  * @internal
  */
-export async function* readStreamChunks(stream: NodeJS.ReadableStream, counter: ByteCounter): AsyncGenerator<Buffer> {
-  for await (const chunk of stream) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    counter.bytesRead += buffer.length;
-    yield buffer;
+export async function* readStreamChunks(stream: NodeJS.ReadableStream, counter: ByteCounter, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  if (signal === undefined) {
+    for await (const chunk of stream) {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      counter.bytesRead += buffer.length;
+      yield buffer;
+    }
+    return;
+  }
+  // Stoppable: a stream that stays open (a pipe, a terminal) ends where it is on abort.
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<string | Buffer>;
+  let wake: ((next: IteratorResult<string | Buffer> | typeof STOPPED) => void) | null = null;
+  const onAbort = (): void => wake?.(STOPPED);
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    while (!signal.aborted) {
+      const next = await new Promise<IteratorResult<string | Buffer> | typeof STOPPED>((resolve, reject) => {
+        wake = resolve;
+        iterator.next().then(resolve, reject);
+      });
+      wake = null;
+      if (next === STOPPED || next.done === true) return;
+      const buffer = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
+      counter.bytesRead += buffer.length;
+      yield buffer;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    // Stops the stream (a read still pending ends with it); never waits for input that may not come.
+    void iterator.return?.()?.then(ignore, ignore);
   }
 }
+
+const STOPPED: unique symbol = Symbol('stopped');
 
 /**
  * Yields `head` and then the rest of `rest`: lets the reader look at the first bytes

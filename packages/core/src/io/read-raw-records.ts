@@ -84,7 +84,8 @@ export interface RawRecordStream extends AsyncIterable<RawChunk> {
   stopFile(file: number): void;
 }
 
-const DEFAULT_CHUNK_RECORDS = 2048;
+/** @internal */
+export const DEFAULT_CHUNK_RECORDS = 2048;
 /**
  * EVTX chunks per task, at most (also closed at `chunkBytes`): 32 × 64 KiB hold about 750
  * to 4,000 records (SigmaHQ's samples: 23 to 120 per chunk), about a JSON chunk's worth;
@@ -92,13 +93,15 @@ const DEFAULT_CHUNK_RECORDS = 2048;
  * 128 MB file, --workers 0: 8.7 s user CPU with 32, 9.1 s with 8).
  */
 const EVTX_CHUNKS_PER_TASK = 32;
-const DEFAULT_CHUNK_BYTES = 4 << 20;
+/** @internal */
+export const DEFAULT_CHUNK_BYTES = 4 << 20;
 const MIN_CAPACITY = 64 * 1024;
 const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_INTS = new Int32Array(0);
 const EMPTY_NUMBERS = new Float64Array(0);
 /** Chunk offsets are Int32. */
-const MAX_CHUNK_BYTES = 1 << 30;
+/** @internal */
+export const MAX_CHUNK_BYTES = 1 << 30;
 const NO_CHUNKS: readonly RawChunk[] = Object.freeze([]);
 
 /**
@@ -152,9 +155,10 @@ class RawRecordReader implements RawRecordStream {
 /**
  * Collects the records a splitter hands over into chunks: bytes copied back to back into
  * one buffer per chunk (one native copy per record, no strings), offsets and line numbers
- * into typed arrays.
+ * into typed arrays. (Also the output of followRawRecords.)
+ * @internal
  */
-class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
+export class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
   readonly #chunkRecords: number;
   readonly #chunkBytes: number;
   #path = '';
@@ -234,6 +238,11 @@ class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
     const ready = this.#ready;
     this.#ready = [];
     return ready;
+  }
+
+  /** True while the current chunk holds nothing (no records, no reports). */
+  get isEmpty(): boolean {
+    return this.#count === 0 && this.#evtxCount === 0 && this.#bad.length === 0;
   }
 
   takeRest(): RawChunk | null {
