@@ -5,27 +5,18 @@
 // twin (the same 10,000 requests); the OTRF auditd JSON, turned back into raw audit lines
 // (values quoted, EXECVE arguments with a space hex-encoded, as the kernel writes them);
 // syslog lines are built from the auditd EXECVE commands as sudo auth.log lines (RFC 3164)
-// and as RFC 5424 lines with structured data, next to the same records as JSON.
+// and as RFC 5424 lines with structured data, next to the same records as JSON; CEF lines
+// are built from the Apache requests (a web gateway's CEF events), next to their JSON.
 // The auditd and syslog sets are repeated to 10,000 lines.
 // Prints a table and one JSON line (machine-readable) at the end. Never asserted in tests.
 import { Buffer } from 'node:buffer';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 import { Bench } from 'tinybench';
-import { parseAccessLogLine, parseAuditdLine, parseSyslogLine } from '../packages/core/dist/index.js';
+import { datasetLines } from './lib/common.mjs';
+import { HeaderReader, lineParser, parseAccessLogLine, parseAuditdLine, parseCefLine, parseSyslogLine } from '../packages/core/dist/index.js';
 
 const { values } = parseArgs({ options: { time: { type: 'string', default: '2000' } } });
-const root = resolve(fileURLToPath(import.meta.url), '../..');
-const shared = resolve(process.env.SIEMLITE_SHARED ?? resolve(root, '../shared'));
-const datasets = resolve(shared, 'datasets');
-if (!existsSync(datasets)) {
-  console.error(`shared datasets not found at ${datasets} (set SIEMLITE_SHARED)`);
-  process.exit(2);
-}
-const lines = (name) => gunzipSync(readFileSync(resolve(datasets, name))).toString('utf8').split('\n').filter((l) => l.length > 0);
+const lines = datasetLines;
 
 const apacheRaw = lines('elastic_examples_apache_access.log.gz');
 const apacheJson = lines('elastic_examples_apache_access.jsonl.gz');
@@ -50,6 +41,43 @@ const syslog5424 = commands.map((c, i) => `<86>1 2020-11-10T08:19:44.${String(i 
 const syslogJson = syslog3164.map((l) => JSON.stringify(parseSyslogLine(l).record));
 const syslog5424Json = syslog5424.map((l) => JSON.stringify(parseSyslogLine(l).record));
 
+// CEF: the Apache requests as a web gateway would forward them (syslog header, CEF escapes).
+const cefEscape = (v) => String(v).replaceAll('\\', '\\\\').replaceAll('=', '\\=');
+const cefLines = apacheJson.map((l) => {
+  const r = JSON.parse(l);
+  return `May 17 10:05:03 gw1 CEF:0|Apache|httpd|2.4|${r['sc-status']}|${r['cs-method']} request|3|src=${r['c-ip']} requestMethod=${r['cs-method']} request=${cefEscape(r['c-uri'] ?? '')} requestClientApplication=${cefEscape(r['cs-user-agent'] ?? '')} out=${r['sc-bytes']}`;
+});
+const cefJson = cefLines.map((l) => JSON.stringify(parseCefLine(l).record));
+
+// Header formats, from the same Apache requests: an IIS-style W3C log, a CSV file and a Zeek
+// http.log (TSV). Each is parsed under its header (HeaderReader), as the readers do.
+const apacheRecords = apacheJson.map((l) => JSON.parse(l));
+const underHeader = (format, headerLines, body) => {
+  const reader = new HeaderReader(format);
+  for (const h of headerLines) reader.take(h);
+  const parse = lineParser(format, reader.header);
+  const json = body.map((l) => JSON.stringify(parse(l)));
+  return [body, (line) => parse(line), json];
+};
+const dash = (v) => (v === undefined || v === '' ? '-' : String(v).replaceAll(' ', '+'));
+const w3c = underHeader(
+  'w3c',
+  ['#Software: Microsoft Internet Information Services 10.0', '#Fields: date time cs-method cs-uri-stem cs-uri-query c-ip cs(User-Agent) cs(Referer) sc-status sc-bytes'],
+  apacheRecords.map((r) => `2015-05-17 10:05:03 ${r['cs-method'] ?? '-'} ${dash(r['cs-uri-stem'])} ${dash(r['cs-uri-query'])} ${r['c-ip']} ${dash(r['cs-user-agent'])} ${dash(r['cs-referer'])} ${r['sc-status']} ${r['sc-bytes']}`),
+);
+const csvQuote = (v) => (/[",]/.test(String(v ?? '')) ? `"${String(v).replaceAll('"', '""')}"` : String(v ?? ''));
+const csv = underHeader(
+  'csv',
+  ['c-ip,cs-method,c-uri,sc-status,sc-bytes,cs-user-agent,cs-referer'],
+  apacheRecords.map((r) => [r['c-ip'], r['cs-method'], r['c-uri'], r['sc-status'], r['sc-bytes'], r['cs-user-agent'], r['cs-referer']].map(csvQuote).join(',')),
+);
+const zeekValue = (v) => (v === undefined || v === '' ? '-' : String(v).replaceAll('\t', '\\x09'));
+const zeek = underHeader(
+  'zeek-tsv',
+  ['#separator \\x09', '#set_separator\t,', '#empty_field\t(empty)', '#unset_field\t-', '#path\thttp', '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tmethod\thost\turi\treferrer\tuser_agent\tstatus_code\tresponse_body_len', '#types\ttime\tstring\taddr\tport\taddr\tport\tstring\tstring\tstring\tstring\tstring\tcount\tcount'],
+  apacheRecords.map((r, i) => [1431857103 + i / 1000, `C${i}`, r['c-ip'], 40000 + (i % 20000), '10.0.0.1', 80, r['cs-method'], 'semicomplete.com', r['c-uri'], r['cs-referer'], r['cs-user-agent'], r['sc-status'], typeof r['sc-bytes'] === 'number' ? r['sc-bytes'] : undefined].map(zeekValue).join('\t')),
+);
+
 const bench = new Bench({ time: Number(values.time) });
 const each = (name, input, fn) => bench.add(name, () => {
   for (let i = 0; i < input.length; i++) fn(input[i]);
@@ -59,9 +87,13 @@ const sets = [
   ['auditd raw', auditRaw, parseAuditdLine, auditJson],
   ['syslog RFC 3164', syslog3164, parseSyslogLine, syslogJson],
   ['syslog RFC 5424', syslog5424, parseSyslogLine, syslog5424Json],
+  ['CEF (with a syslog header)', cefLines, parseCefLine, cefJson],
+  ['W3C extended (IIS)', ...w3c],
+  ['CSV (RFC 4180)', ...csv],
+  ['Zeek TSV (http.log)', ...zeek],
 ];
 for (const [name, raw, parse, json] of sets) {
-  const bad = raw.filter((l) => !parse(l).ok).length;
+  const bad = raw.filter((l) => { const r = parse(l); return r.ok === false || r instanceof Error || r?.constructor?.name?.endsWith('Failure'); }).length;
   console.log(`${name}: ${raw.length} lines, ${bad} that do not parse`);
   each(`${name}: text parser`, raw, parse);
   each(`${name}: JSON.parse of the same events`, json, JSON.parse);

@@ -2,17 +2,30 @@
 // and formatting. Kept dependency-free so a benchmark never measures a library by accident.
 import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 
 export const root = resolve(fileURLToPath(import.meta.url), '../../..');
 export const shared = resolve(process.env.SIEMLITE_SHARED ?? resolve(root, '../shared'));
 export const cli = resolve(root, 'packages/cli/dist/main.js');
 /** The SigmaHQ rule folders every engine benchmark hunts with (hunt and evaluate alike). */
 export const SIGMA_RULE_DIRS = ['rules', 'rules-emerging-threats', 'rules-threat-hunting'].map((d) => resolve(shared, 'sigma', d));
+
+/**
+ * The non-empty lines of a gzipped file of shared/datasets (small files, read whole); exits
+ * with status 2 and a message when the shared datasets are not there.
+ */
+export function datasetLines(name) {
+  const datasets = resolve(shared, 'datasets');
+  if (!existsSync(datasets)) {
+    console.error(`shared datasets not found at ${datasets} (set SIEMLITE_SHARED)`);
+    process.exit(2);
+  }
+  return gunzipSync(readFileSync(resolve(datasets, name))).toString('utf8').split('\n').filter((l) => l.length > 0);
+}
 
 const CHUNK_BYTES = 8 << 20;
 

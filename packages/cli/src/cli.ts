@@ -1,6 +1,12 @@
 // Command dispatch for `siemlite`; each command lives in commands/ (STYLE.md §2.2).
+import { ALERTS_USAGE, runAlerts } from './commands/alerts.js';
+import { CONVERT_USAGE, runConvert } from './commands/convert.js';
 import { EXPLAIN_USAGE, runExplain } from './commands/explain.js';
 import { HUNT_USAGE, runHunt } from './commands/hunt.js';
+import { RULES_USAGE, runRules } from './commands/rules.js';
+import { runTest, TEST_USAGE } from './commands/test.js';
+import { INGEST_USAGE, runIngest } from './commands/ingest.js';
+import { QUERY_USAGE, runQuery } from './commands/query.js';
 import { runValidate, VALIDATE_USAGE, type CommandIo } from './commands/validate.js';
 import { UsageError } from './usage-error.js';
 
@@ -10,6 +16,12 @@ commands:
   hunt INPUT...      run Sigma rules over log files and print alerts
   validate PATH...   check Sigma rules, correlations and filters; report located errors
   explain --rule FILE EVENTS...  why a rule matches one event or not
+  rules PATH...      list the rules a hunt would run, with counts per level, logsource, tactic
+  test PATH...       run rule tests (NAME.tests.yml beside NAME.yml)
+  ingest --db FILE INPUT...      store events in a DuckDB event store
+  query --db FILE "SQL"          run SQL on the store (read-only unless --write)
+  alerts --db FILE               print alerts stored by hunt --db
+  convert --target duckdb RULE...  print rules as DuckDB SQL with their parameters
 
 Run 'siemlite <command> --help' for a command's options.`;
 
@@ -17,6 +29,12 @@ const COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], io: Com
   hunt: { run: runHunt, usage: HUNT_USAGE },
   validate: { run: runValidate, usage: VALIDATE_USAGE },
   explain: { run: runExplain, usage: EXPLAIN_USAGE },
+  rules: { run: runRules, usage: RULES_USAGE },
+  test: { run: runTest, usage: TEST_USAGE },
+  ingest: { run: runIngest, usage: INGEST_USAGE },
+  query: { run: runQuery, usage: QUERY_USAGE },
+  alerts: { run: runAlerts, usage: ALERTS_USAGE },
+  convert: { run: runConvert, usage: CONVERT_USAGE },
 };
 
 /** Runs the command line and returns the exit code; never throws for user errors. */

@@ -1,8 +1,8 @@
-// Correlation for the commands that hunt: which rules correlations need, the correlator's
-// options from the command line, and its state file (`--state`).
+// Correlation for the commands that hunt: the correlator's options from the command line,
+// and its state file (`--state`). Which rules correlations need: selectRules in @siemlite/rules.
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Correlator, type CorrelationRule, type CorrelatorOptions, type DetectionRule } from '@siemlite/core';
+import { Correlator, type CorrelatorOptions } from '@siemlite/core';
 import { UsageError } from './usage-error.js';
 
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -27,58 +27,6 @@ export function parseCount(text: string, option: string): number {
   const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${option} must be a whole number of at least 1, not '${text}'`);
   return n;
-}
-
-/**
- * The correlations to run and what they need: correlations kept by `keep` (level), and the
- * keys of every rule they read, through chains, which must run even when `keep` would drop
- * them (a base rule at level low under a high correlation). Correlations whose rules are
- * missing from the set cannot run and are returned apart.
- */
-export function planCorrelations(
-  correlations: readonly CorrelationRule[],
-  detectionKeys: ReadonlySet<string>,
-  keep: (c: CorrelationRule) => boolean,
-): { readonly run: readonly CorrelationRule[]; readonly missing: readonly { rule: CorrelationRule; key: string }[]; readonly needed: ReadonlySet<string> } {
-  const byKey = new Map(correlations.map((c) => [c.key, c]));
-  const missing: { rule: CorrelationRule; key: string }[] = [];
-  const isRunnable = new Map<string, boolean>();
-  const runnable = (c: CorrelationRule, seen: Set<string>): boolean => {
-    const known = isRunnable.get(c.key);
-    if (known !== undefined) return known;
-    if (seen.has(c.key)) return false; // a cycle of correlations can never fire
-    seen.add(c.key);
-    let ok = true;
-    for (const key of c.rules) {
-      const inner = byKey.get(key);
-      if (inner !== undefined ? runnable(inner, seen) : detectionKeys.has(key)) continue;
-      if (ok) missing.push({ rule: c, key });
-      ok = false;
-    }
-    isRunnable.set(c.key, ok);
-    return ok;
-  };
-  const selected = correlations.filter((c) => keep(c) && runnable(c, new Set()));
-  // Everything the selected correlations read, through chains.
-  const needed = new Set<string>();
-  const chosen = new Map<string, CorrelationRule>();
-  const visit = (c: CorrelationRule): void => {
-    if (chosen.has(c.key)) return;
-    chosen.set(c.key, c);
-    for (const key of c.rules) {
-      const inner = byKey.get(key);
-      if (inner !== undefined) visit(inner);
-      else needed.add(key);
-    }
-  };
-  for (const c of selected) visit(c);
-  // Correlations in file order, chained ones included even if `keep` dropped them (they feed the others).
-  return { run: correlations.filter((c) => chosen.has(c.key)), missing, needed };
-}
-
-/** The detection rules to run: those `keep` selects, plus those the correlations need. */
-export function withNeededRules(rules: readonly DetectionRule[], keep: (r: DetectionRule) => boolean, needed: ReadonlySet<string>): readonly DetectionRule[] {
-  return rules.filter((r) => keep(r) || needed.has(r.key));
 }
 
 const STATE_FORMAT = 'siemlite-correlation-state';

@@ -1,7 +1,7 @@
 // `hunt` as a live detector: stdin and --follow stay open, partly filled chunks leave after
 // --flush-interval, and SIGINT/SIGTERM end the input where it is (what was read is still
 // detected, the summary printed and --state saved; the exit status is 0).
-import { DEFAULT_FLUSH_INTERVAL_MS, followRawRecords, readRawRecords, type RawRecordStream } from '@siemlite/core';
+import { DEFAULT_FLUSH_INTERVAL_MS, followRawRecords, readRawRecords, type RawReadOptions, type RawRecordStream } from '@siemlite/core';
 import { parseDuration } from './correlation.js';
 import { UsageError } from './usage-error.js';
 
@@ -34,7 +34,7 @@ export interface LiveInput {
 export function openInput(
   inputs: readonly string[],
   values: { readonly follow: boolean; readonly 'from-start': boolean; readonly 'flush-interval'?: string | undefined },
-  onProgress: (p: { path: string; bytesRead: number; totalBytes: number | null }) => void,
+  read: Pick<RawReadOptions, 'onProgress' | 'inputFormat'>,
 ): LiveInput {
   const flushIntervalMs = values['flush-interval'] === undefined ? undefined : parseDuration(values['flush-interval'], '--flush-interval');
   if (flushIntervalMs === 0) throw new UsageError('--flush-interval must be 1ms or more');
@@ -43,7 +43,7 @@ export function openInput(
   const controller = new AbortController();
   const signal = controller.signal;
   const live = flushIntervalMs === undefined ? { signal } : { signal, flushIntervalMs };
-  const records = values.follow ? followRawRecords(inputs, { ...live, fromStart: values['from-start'] }) : readRawRecords(inputs, { ...live, onProgress });
+  const records = values.follow ? followRawRecords(inputs, { ...live, fromStart: values['from-start'] }) : readRawRecords(inputs, { ...read, ...live });
   const stop = (): void => {
     dispose();
     controller.abort();

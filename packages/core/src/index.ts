@@ -60,11 +60,15 @@ export type { FieldAccessor } from './event/lookup-field.js';
 export { eventTimestamp } from './event/event-time.js';
 
 export { readRecords, STDIN_PATH } from './io/read-records.js';
-export type { BadRecord, BadRecordCode, ReadOptions, SourceRecord } from './io/read-records.js';
+export type { BadRecord, BadRecordCode, InputFormat, ReadOptions, SourceRecord } from './io/read-records.js';
 export { expandInputs, STDIN_INPUT } from './io/expand-inputs.js';
 export type { ExpandedInputs } from './io/expand-inputs.js';
 
 export { isWindowsEvent } from './event/is-windows-event.js';
+export { logsourceFits, parseSourceSpec, ROUTE_UNKNOWN, ROUTE_WINDOWS, SourceRouter } from './source/source-router.js';
+export type { RuleLogsource, SourceOptions } from './source/source-router.js';
+export { SHIPPED_RECOGNIZERS } from './source/recognizers.js';
+export type { ServiceFromField, SourceLogsource, SourceRecognizer } from './source/recognizers.js';
 export { readRawRecords } from './io/read-raw-records.js';
 export type { EvtxChunks, RawChunk, RawReadOptions, RawRecordStream } from './io/read-raw-records.js';
 export { createDetectorPool, DetectorPool } from './pool/detector-pool.js';
@@ -89,6 +93,11 @@ export type { LineRecord, LineResult } from './io/formats/line-result.js';
 export { parseAccessLogLine } from './io/formats/access-log.js';
 export { parseAuditdLine } from './io/formats/auditd.js';
 export { parseSyslogLine } from './io/formats/syslog.js';
+export { parseCefLine } from './io/formats/cef.js';
+export { detectTextFormat, INPUT_FORMATS, isHeaderFormat, isInputFormat, LineFailure, lineParser, parseTextLine, TEXT_FORMATS } from './io/formats/text-formats.js';
+export type { LineParser, TextFormat } from './io/formats/text-formats.js';
+export { HeaderLineFailure, HeaderReader, headerLineParser } from './io/formats/header-formats.js';
+export type { HeaderFormat, HeaderLineResult, TextHeader } from './io/formats/header-formats.js';
 export { describeValue, explain, explainNode } from './explain/explain.js';
 export type { ExplainGroup, ExplainOptions, SelectionLocation, SelectionVerdict, ExplainLeaf, ExplainNode, ExplainStatus, Explanation } from './explain/explain.js';
 export { alertId } from './sinks/alert-id.js';

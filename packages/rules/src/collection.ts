@@ -33,6 +33,9 @@ export const DEFAULT_MAX_RULE_FILE_BYTES = 4 * 1024 * 1024;
 /** Folders with this name hold processing pipelines and are skipped when walking a folder. */
 export const PIPELINE_FOLDER = 'pipelines';
 
+/** Rule tests files (`NAME.tests.yml` beside `NAME.yml`) end so; a folder walk skips them. */
+export const RULE_TESTS_SUFFIX = '.tests.yml';
+
 export interface LoadRulesOptions {
   /** Processing pipelines applied in order (field mappings, logsource conditions, placeholders). */
   readonly pipelines?: readonly ProcessingPipeline[];
@@ -200,7 +203,7 @@ function collectFiles(path: string, out: string[], pending: Pending): void {
     if (entry.isDirectory()) {
       if (entry.name !== PIPELINE_FOLDER) collectFiles(child, out, pending);
     }
-    else if (entry.isFile() && (extname(entry.name) === '.yml' || extname(entry.name) === '.yaml')) out.push(child);
+    else if (entry.isFile() && (extname(entry.name) === '.yml' || extname(entry.name) === '.yaml') && !entry.name.endsWith(RULE_TESTS_SUFFIX)) out.push(child);
   }
 }
 

@@ -1,5 +1,5 @@
 // Public surface of @siemlite/rules: the Sigma front end. Named re-exports only.
-export { DEFAULT_MAX_RULE_FILE_BYTES, PIPELINE_FOLDER, loadRules, loadRulesFromText, processRules } from './collection.js';
+export { DEFAULT_MAX_RULE_FILE_BYTES, PIPELINE_FOLDER, RULE_TESTS_SUFFIX, loadRules, loadRulesFromText, processRules } from './collection.js';
 export type { LoadRulesOptions, RuleSet } from './collection.js';
 export type { RuleCacheOptions, RuleCacheReport } from './rule-cache.js';
 
@@ -33,3 +33,7 @@ export { selectionLocations } from './lower/selection-locations.js';
 
 export { loadYaml } from './yaml/load-yaml.js';
 export type { YamlDocument, YamlEntry, YamlMap, YamlScalar, YamlSeq, YamlValue } from './yaml/load-yaml.js';
+
+export { applySelection, isEmptySelection, selectRules } from './select/select-rules.js';
+export type { RuleSelection, SelectedRules } from './select/select-rules.js';
+export { ATTACK_TACTICS, attackOf } from './select/attack.js';

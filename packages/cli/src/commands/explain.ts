@@ -14,9 +14,10 @@ import {
   type Explanation,
   type SourceRecord,
 } from '@siemlite/core';
-import { loadRules, selectionLocations } from '@siemlite/rules';
+import { loadRules, selectionLocations, selectRules, type RuleSelection } from '@siemlite/rules';
 import { formatDiagnostic } from '../output/diagnostics.js';
 import { resolvePipelines } from '../pipelines.js';
+import { parseRuleSelection, RULE_SELECTION_OPTIONS } from '../rule-selection.js';
 import { UsageError } from '../usage-error.js';
 import type { CommandIo } from './validate.js';
 
@@ -28,6 +29,7 @@ and the value the rule expects after modifiers, and the verdict.
 
 options:
   --rule FILE            the Sigma rule file (every detection rule in it is explained)
+  --rule-id ID           only the rule of FILE with this id (or name); repeatable
   --record N             the record to explain: its 1-based ordinal in each EVENTS file,
                          as alerts report it in source.record (default: 1)
   --pipeline MODE        auto (default: windows pipeline for Windows events, else none),
@@ -44,10 +46,10 @@ interface LoadedRules {
   readonly errors: readonly ErrorRecord[];
 }
 
-function loadFor(file: string, pipeline: string): LoadedRules {
+function loadFor(file: string, pipeline: string, selection: RuleSelection): LoadedRules {
   const { pipelines, errors: pipelineErrors } = resolvePipelines(pipeline);
   const set = loadRules([file], { pipelines });
-  return { rules: set.rules, errors: [...pipelineErrors, ...set.errors] };
+  return { rules: selectRules(set.rules, [], selection).rules, errors: [...pipelineErrors, ...set.errors] };
 }
 
 export async function runExplain(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -56,6 +58,7 @@ export async function runExplain(argv: readonly string[], io: CommandIo): Promis
     allowPositionals: true,
     options: {
       rule: { type: 'string' },
+      'rule-id': RULE_SELECTION_OPTIONS['rule-id'],
       record: { type: 'string', default: '1' },
       pipeline: { type: 'string', default: 'auto' },
       format: { type: 'string', default: 'text' },
@@ -72,6 +75,7 @@ export async function runExplain(argv: readonly string[], io: CommandIo): Promis
   if (!/^[1-9][0-9]*$/.test(values.record)) throw new UsageError(`--record must be a positive whole number, not '${values.record}'`);
   const wanted = Number(values.record);
   const ruleFile = values.rule;
+  const selection = parseRuleSelection({ 'rule-id': values['rule-id'] });
 
   let text: string;
   try {
@@ -86,7 +90,7 @@ export async function runExplain(argv: readonly string[], io: CommandIo): Promis
   const rulesFor = (mode: string): LoadedRules => {
     let set = loaded.get(mode);
     if (set === undefined) {
-      set = loadFor(ruleFile, mode);
+      set = loadFor(ruleFile, mode, selection);
       loaded.set(mode, set);
     }
     return set;
@@ -95,7 +99,7 @@ export async function runExplain(argv: readonly string[], io: CommandIo): Promis
   const first = rulesFor(values.pipeline === 'auto' ? 'none' : values.pipeline);
   if (first.errors.length > 0 || first.rules.length === 0) {
     for (const e of first.errors) io.stderr(`${formatDiagnostic(e)}\n`);
-    if (first.errors.length === 0) io.stderr(`siemlite explain: '${ruleFile}' holds no detection rule\n`);
+    if (first.errors.length === 0) io.stderr(`siemlite explain: '${ruleFile}' holds no detection rule${selection.ruleIds?.length ? ` with --rule-id ${selection.ruleIds.join(', ')}` : ''}\n`);
     return 2;
   }
 

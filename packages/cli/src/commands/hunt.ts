@@ -1,5 +1,5 @@
 // `siemlite hunt [options] INPUT...`: run Sigma rules over log files and print alerts.
-import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { appendFileSync, createWriteStream, existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -18,19 +18,23 @@ import {
   type DetectorRuleSet,
   type EngineAlert,
   type ErrorRecord,
-  type Level,
 } from '@siemlite/core';
-import { loadRules, mapFieldName, processRules, type ProcessingPipeline } from '@siemlite/rules';
-import { openCorrelator, parseCount, parseDuration, planCorrelations, saveCorrelatorState, withNeededRules } from '../correlation.js';
+import { applySelection, isEmptySelection, loadRules, mapFieldName, processRules, selectRules, type ProcessingPipeline, type SelectedRules } from '@siemlite/rules';
+import { openCorrelator, parseCount, parseDuration, saveCorrelatorState } from '../correlation.js';
 import { formatDiagnostic } from '../output/diagnostics.js';
 import { createAlertWriter, type AlertFormat } from '../output/alert-writer.js';
 import { Progress } from '../output/progress.js';
 import { resolvePipelines } from '../pipelines.js';
+import { parseRuleSelection, RULE_SELECTION_OPTIONS, ruleSelectionUsage } from '../rule-selection.js';
+import { resolveRulePaths } from '../rules-update/update.js';
+import { FINDINGS_OPTIONS, FINDINGS_USAGE, openFindings } from '../findings/hunt-findings.js';
 import { openSinks, SINK_USAGE } from '../sinks.js';
+import { INPUT_FORMAT_USAGE, inputFormatOption, rulesSkippedOnUnknown, sourceOption, SOURCE_USAGE, unrecognizedSummary } from '../source-option.js';
 import { METRICS_USAGE, metricsPort, serveMetrics } from '../metrics-server.js';
 import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
 import { UsageError } from '../usage-error.js';
 import { LIVE_OPTIONS, LIVE_USAGE, openInput } from '../live.js';
+import { openHuntAlertStore, runSqlHunt } from './sql-hunt.js';
 import type { CommandIo } from './validate.js';
 
 /** The shipped rules folder: rules/ at the repository root (same depth from src/ and dist/). */
@@ -39,20 +43,24 @@ export const SHIPPED_RULES = resolve(dirname(fileURLToPath(import.meta.url)), '.
 export const HUNT_USAGE = `usage: siemlite hunt [options] INPUT...
 
 Runs Sigma rules over log files: JSON Lines, JSON arrays or concatenated JSON objects,
-gzipped or not, and Windows .evtx files (told by content, any name); folders are read
+gzipped or not, Windows .evtx files, and text logs: Apache/Nginx access logs, raw auditd
+lines, syslog, CEF, Zeek TSV, W3C/IIS, CSV (told by content, any name; see --input-format);
+folders are read
 recursively; globs (* ? **) are expanded; '-' is stdin. Windows events (.evtx, or
 evtx_dump JSON) are flattened to Sigma field names.
 
 options:
   --rules PATH            rule file or folder, repeatable (default: the shipped rules/)
-  --pipeline MODE         auto (default: windows pipeline for Windows events, none for the
-                          rest), windows, none (logsource does not restrict rules), or a
+  --pipeline MODE         auto (default: windows pipeline for Windows events; other events
+                          get a logsource from their shape and see only the rules written
+                          for it), windows, none (logsource does not restrict rules), or a
                           pipeline YAML file
+${SOURCE_USAGE}
+${INPUT_FORMAT_USAGE}
   --format FORMAT         jsonl, csv or table (default: table on a terminal, else jsonl)
   --output FILE           write alerts to FILE instead of stdout
-  --min-level LEVEL       only rules at this level or above
-                          (informational, low, medium, high, critical)
   --quiet                 no summary or progress on stderr
+${FINDINGS_USAGE}
   --time-field NAME       read event time (correlation windows, alert timestamps) only
                           from this field; default: the usual time fields of each source
                           (Windows System.TimeCreated, @timestamp, eventTime, ...)
@@ -72,7 +80,13 @@ ${SINK_USAGE}
 ${METRICS_USAGE}
 ${LIVE_USAGE}
 ${noRuleCacheUsage(26)}
+  --db FILE               also store the alerts in the DuckDB store FILE (see siemlite alerts);
+                          with --engine sql: hunt the events stored there (no INPUT)
+  --engine stream|sql     stream (default): the streaming engine; sql: the rules as DuckDB
+                          SQL over --db FILE or over INPUT... (no correlations)
   -h, --help              show this help
+
+${ruleSelectionUsage(26)}
 
 Bad records (invalid JSON or UTF-8, oversized lines, damaged .evtx chunks and records)
 are reported on stderr with file and line (or .evtx chunk and EventRecordID) and skipped. A summary (events, bad records, alerts by level, top rules, speed) goes
@@ -87,9 +101,13 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     options: {
       rules: { type: 'string', multiple: true },
       pipeline: { type: 'string', default: 'auto' },
+      source: { type: 'string' },
+      recognizers: { type: 'string' },
+      'input-format': { type: 'string' },
       format: { type: 'string' },
       output: { type: 'string' },
-      'min-level': { type: 'string' },
+      ...RULE_SELECTION_OPTIONS,
+      ...FINDINGS_OPTIONS,
       quiet: { type: 'boolean', default: false },
       workers: { type: 'string' },
       'time-field': { type: 'string' },
@@ -100,6 +118,8 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       'spool-dir': { type: 'string' },
       'metrics-port': { type: 'string' },
       'no-rule-cache': { type: 'boolean', default: false },
+      db: { type: 'string' },
+      engine: { type: 'string', default: 'stream' },
       ...LIVE_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -108,15 +128,12 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     io.stdout(`${HUNT_USAGE}\n`);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError('hunt needs at least one INPUT (a file, folder, glob, or - for stdin)');
+  if (positionals.length === 0 && values.engine === 'stream') throw new UsageError('hunt needs at least one INPUT (a file, folder, glob, or - for stdin)');
   const toFile = values.output !== undefined;
   const format = (values.format ?? (io.isTty && !toFile ? 'table' : 'jsonl')) as AlertFormat;
   if (!['jsonl', 'csv', 'table'].includes(format)) throw new UsageError(`--format must be jsonl, csv or table, not '${format}'`);
-  let minLevel = -1;
-  if (values['min-level'] !== undefined) {
-    minLevel = LEVELS.indexOf(values['min-level'] as Level);
-    if (minLevel < 0) throw new UsageError(`--min-level must be one of ${LEVELS.join(', ')}`);
-  }
+  const selection = parseRuleSelection(values);
+  const findings = openFindings(values);
   let workers = values.workers === undefined || values.workers === 'auto' ? await autoWorkers(positionals) : 0;
   if (values.workers !== undefined && values.workers !== 'auto') {
     workers = /^\d+$/.test(values.workers) ? Number(values.workers) : Number.NaN;
@@ -127,7 +144,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   const timeField = values['time-field'] ?? null;
   if (timeField !== null && timeField.trim() === '') throw new UsageError('--time-field needs a field name');
   const statePath = values.state ?? null;
-  const rulePaths = values.rules ?? [SHIPPED_RULES];
+  const rulePaths = resolveRulePaths(values.rules ?? [SHIPPED_RULES]);
   for (const p of rulePaths) if (!existsSync(p)) throw new UsageError(`--rules: '${p}' does not exist`);
   const quiet = values.quiet;
   const started = process.hrtime.bigint();
@@ -136,19 +153,18 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   // Rules: one rule set per pipeline in use (auto: windows for Windows events, none otherwise).
   const mode = values.pipeline;
   const loadErrors: ErrorRecord[] = [];
-  const isKept = (level: Level | null): boolean => minLevel < 0 || LEVELS.indexOf(level ?? 'informational') >= minLevel;
   let unmapped = 0;
   let correlations: readonly CorrelationRule[] = [];
-  let needed: ReadonlySet<string> = new Set();
+  let selected: SelectedRules | null = null;
   const missing: string[] = [];
-  /** Picks the correlations to run (by level) once the detection rules are known. */
+  /** Applies the rule selection (README "Rule selection") once the rules are loaded. */
   const chooseCorrelations = (all: readonly CorrelationRule[], rules: readonly DetectionRule[]): void => {
-    const plan = planCorrelations(all, new Set(rules.map((r) => r.key)), (c) => isKept(c.level));
-    correlations = plan.run;
-    needed = plan.needed;
+    const plan = selectRules(rules, all, selection);
+    correlations = plan.correlations;
+    selected = plan;
     for (const m of plan.missing) missing.push(`${m.rule.title} (${m.rule.key}) reads '${m.key}', which is not a loaded rule`);
   };
-  const keep = (rules: readonly DetectionRule[]): readonly DetectionRule[] => withNeededRules(rules, (r) => isKept(r.level), needed);
+  const keep = (rules: readonly DetectionRule[]): readonly DetectionRule[] => (selected === null ? rules : applySelection(rules, selected));
   // A rule whose logsource the pipeline does not map cannot be routed to events of that
   // pipeline: it is skipped and counted (sigma-semantics.md §9.2).
   const mappedOnly = (rules: readonly DetectionRule[]): readonly DetectionRule[] => {
@@ -172,7 +188,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     chooseCorrelations(base.correlations, base.rules);
     const mapField = renamesOf(pipelines);
     windows = { rules: mappedOnly(processed.rules), events: 'windows', ...(mapField === undefined ? {} : { mapField }) };
-    other = { rules: keep(base.rules), events: 'not-windows' };
+    other = { rules: keep(base.rules), events: 'by-logsource' };
   } else {
     const { pipelines, errors } = resolvePipelines(mode);
     loadErrors.push(...errors);
@@ -184,12 +200,18 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   }
   for (const e of loadErrors) io.stderr(`${formatDiagnostic(e)}\n`);
   for (const m of missing) io.stderr(`siemlite hunt: correlation not run: ${m}\n`);
-  const ruleCount = (windows ?? other).rules.length;
+  const ruleCount = other.rules.length; // auto: every rule loaded (the windows set holds the mapped ones again)
   if (ruleCount === 0) {
-    io.stderr(`siemlite hunt: no rule loaded${loadErrors.length > 0 ? ' (see the errors above)' : ''}\n`);
+    io.stderr(`siemlite hunt: no rule loaded${loadErrors.length > 0 ? ' (see the errors above)' : ''}${isEmptySelection(selection) ? '' : ' (or none selected: see the rule selection options)'}\n`);
     return 1;
   }
 
+  if (values.engine !== 'stream') {
+    const ruleSets = windows === null ? [other] : [windows, other];
+    const sqlWriter = createAlertWriter(format, values.output === undefined ? io.stdout : (t) => appendFileSync(values.output as string, t), { width: process.stdout.columns ?? 120 });
+    return runSqlHunt({ engine: values.engine, db: values.db ?? null, inputs: positionals, ruleSets, correlations: correlations.length, writer: sqlWriter, quiet, io });
+  }
+  const alertStore = await openHuntAlertStore(values.db);
   const port = metricsPort(values['metrics-port']);
   const metrics = new DetectionMetrics();
   const sinks = openSinks(values.sink ?? [], values['spool-dir'], io.stderr);
@@ -203,6 +225,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   const byRule = new Map<string, { title: string; id: string | null; count: number }>();
   const onAlert = (a: EngineAlert): void => {
     writer.write(a);
+    findings?.add(a);
     const level = a.rule.level ?? 'none';
     byLevel.set(level, (byLevel.get(level) ?? 0) + 1);
     const key = a.rule.id ?? a.rule.title;
@@ -246,21 +269,27 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
           statePath,
         );
   const ruleSets: DetectorRuleSet[] = windows === null ? [other] : [windows, other];
-  const pool = createDetectorPool({ ruleSets, workers: workers > 1 ? workers : 0, correlator, timeField });
+  const sources = sourceOption(values.source, values.recognizers);
+  if (sources !== undefined && mode !== 'auto') throw new UsageError('--source and --recognizers need --pipeline auto (the other modes do not route events by source)');
+  let unrecognized = 0;
+  const inputFormat = inputFormatOption(values['input-format']);
+  const pool = createDetectorPool({ ruleSets, workers: workers > 1 ? workers : 0, correlator, timeField, ...(sources === undefined ? {} : { sources }) });
   metrics.watchQueue(() => pool.inFlight, () => pool.peakInFlight);
-  const input = openInput(positionals, values, onProgress);
+  const input = openInput(positionals, values, { onProgress, ...(inputFormat === undefined ? {} : { inputFormat }) });
   const endpoint = port === null ? null : await serveMetrics(port, metrics);
   if (endpoint !== null && !quiet) io.stderr(`siemlite hunt: metrics on ${endpoint.url}\n`);
   try {
     for await (const result of pool.detect(metrics.watchReads(input.records))) {
       for (const b of result.bad) onBadRecord(b);
       events += result.events;
+      unrecognized += result.unrecognized;
       if (result.events > 0) files.add(result.path);
       for (const a of result.alerts) onAlert(a);
       metrics.events = events;
       metrics.badRecords = bad;
       metrics.addAlerts(result.alerts);
       await sinks.write(result.alerts);
+      await alertStore?.add(result.alerts);
       progress.update(`hunting ${progressText}: ${events.toLocaleString('en-US')} events, ${sum(byLevel)} alerts`);
     }
     // A bounded input ends here; with --state the stream goes on in the next run, so what
@@ -270,12 +299,14 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       for (const a of last) onAlert(a);
       metrics.addAlerts(last);
       await sinks.write(last);
+      await alertStore?.add(last);
     }
   } finally {
     input.dispose();
     await pool.close();
     await sinks.close();
     await endpoint?.close();
+    alertStore?.close();
   }
   if (statePath !== null && correlator !== null) saveCorrelatorState(statePath, correlator);
   progress.done();
@@ -285,9 +316,12 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     await once(out, 'close');
   }
 
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  findings?.write({ inputs: positionals, files: files.size, events, badRecords: bad, rules: ruleCount, correlations: correlations.length, seconds: elapsed });
   if (!quiet) {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     io.stderr(summary({ events, bad, files: files.size, byLevel, byRule, seconds, rules: ruleCount, loadErrors: loadErrors.length, unmapped }));
+    io.stderr(unrecognizedSummary(unrecognized, other.events === 'by-logsource' ? rulesSkippedOnUnknown(other.rules) : 0));
     io.stderr(correlationSummary(correlator, correlations.length, missing.length, pool.correlationAlerts, statePath));
     io.stderr(`${metrics.summaryLines().join('\n')}\n`);
   }

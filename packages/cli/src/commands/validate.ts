@@ -1,11 +1,13 @@
 // `siemlite validate PATH... [--format text|json] [--pipeline NAME|FILE] [--warnings]`
 import { parseArgs } from 'node:util';
 import type { ErrorRecord } from '@siemlite/core';
-import { loadRules } from '@siemlite/rules';
+import { isEmptySelection, loadRules, selectRules } from '@siemlite/rules';
 import { formatDiagnostic, SourceExcerpts } from '../output/diagnostics.js';
 import { Progress } from '../output/progress.js';
 import { resolvePipelines } from '../pipelines.js';
 import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
+import { resolveRulePaths } from '../rules-update/update.js';
+import { parseRuleSelection, RULE_SELECTION_OPTIONS, ruleSelectionUsage } from '../rule-selection.js';
 import { UsageError } from '../usage-error.js';
 
 export const VALIDATE_USAGE = `usage: siemlite validate PATH... [options]
@@ -21,6 +23,10 @@ options:
                          (default: a warning, the placeholder is checked as '*')
 ${noRuleCacheUsage(25)}
   -h, --help             show this help
+
+${ruleSelectionUsage(25)}
+                         (validate checks every file; the selection only changes the
+                         counts: a rule that fails to load has nothing to select on)
 
 exit status: 0 no errors, 1 some rule failed to load, 2 bad usage`;
 
@@ -40,6 +46,7 @@ export function runValidate(argv: readonly string[], io: CommandIo): number {
       warnings: { type: 'boolean', default: false },
       'strict-placeholders': { type: 'boolean', default: false },
       'no-rule-cache': { type: 'boolean', default: false },
+      ...RULE_SELECTION_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -49,12 +56,13 @@ export function runValidate(argv: readonly string[], io: CommandIo): number {
   }
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not '${values.format}'`);
   if (positionals.length === 0) throw new UsageError('validate needs at least one PATH');
+  const selection = parseRuleSelection(values);
 
   const { pipelines, errors: pipelineErrors } = resolvePipelines(values.pipeline);
   const progress = new Progress(io.isTty && values.format === 'text');
   let seen = 0;
   const cache = ruleCacheOption(values['no-rule-cache'], io.stderr);
-  const set = loadRules(positionals, {
+  const set = loadRules(resolveRulePaths(positionals), {
     pipelines,
     placeholderFallback: values['strict-placeholders'] ? 'error' : 'wildcard',
     onFile: (file) => progress.update(`validating ${++seen} files… ${file}`),
@@ -62,6 +70,7 @@ export function runValidate(argv: readonly string[], io: CommandIo): number {
   });
   progress.done();
   const errors: ErrorRecord[] = [...pipelineErrors, ...set.errors];
+  const chosen = isEmptySelection(selection) ? null : selectRules(set.rules, set.correlations, selection);
 
   if (values.format === 'json') {
     const out = {
@@ -69,6 +78,7 @@ export function runValidate(argv: readonly string[], io: CommandIo): number {
       rules: set.rules.length,
       correlations: set.correlations.length,
       filters: set.filters.length,
+      ...(chosen === null ? {} : { selected: { rules: chosen.rules.length, correlations: chosen.correlations.length, bases: chosen.silenced.size } }),
       errors: errors.map(toJson),
       warnings: set.warnings.map(toJson),
     };
@@ -84,7 +94,9 @@ export function runValidate(argv: readonly string[], io: CommandIo): number {
     const okFiles = set.files - set.filesWithErrors;
     io.stdout(
       `${set.files} files (${okFiles} without errors): ${set.rules.length} rules, ${set.correlations.length} correlations, ` +
-        `${set.filters.length} filters loaded; ${errors.length} errors, ${set.warnings.length} warnings\n`,
+        `${set.filters.length} filters loaded` +
+        `${chosen === null ? '' : ` (selected: ${chosen.rules.length} rules, ${chosen.correlations.length} correlations, ${chosen.silenced.size} of them bases)`}` +
+        `; ${errors.length} errors, ${set.warnings.length} warnings\n`,
     );
   }
   return errors.length > 0 ? 1 : 0;

@@ -73,7 +73,7 @@ function groupText(group: Readonly<Record<string, unknown>>): string {
   return parts.length === 0 ? '(all)' : parts.join(' ');
 }
 
-function csvField(text: string): string {
+export function csvField(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

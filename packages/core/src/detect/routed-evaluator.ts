@@ -7,11 +7,15 @@
 import { BatchBuilder } from '../batch/batch-builder.js';
 import { compileRuleSet, type RuleSetPlan } from '../compile/compile-rule-set.js';
 import { evaluateBatch } from '../eval/evaluate-batch.js';
-import { isWindowsEvent } from '../event/is-windows-event.js';
 import type { Node } from '../ir/nodes.js';
+import { ROUTE_UNKNOWN, ROUTE_WINDOWS, SourceRouter, type RuleLogsource, type SourceOptions } from '../source/source-router.js';
 
-/** Which events a rule set sees. `windows`/`not-windows` split events with `isWindowsEvent`. */
-export type EventRoute = 'all' | 'windows' | 'not-windows';
+/**
+ * Which events a rule set sees. `windows`/`not-windows` split events with `isWindowsEvent`;
+ * `by-logsource` sees the events that are not Windows events, and runs each rule only on
+ * those whose recognized logsource fits the rule's (SourceRouter).
+ */
+export type EventRoute = 'all' | 'windows' | 'not-windows' | 'by-logsource';
 
 /** One rule set as the evaluator needs it: conditions only, decoded on first need. */
 export interface EvaluatorRuleSet {
@@ -21,36 +25,41 @@ export interface EvaluatorRuleSet {
   readonly reported: Uint8Array;
   /** The rules' conditions in rule order; called once, when the first event reaches the set. */
   readonly conditions: () => readonly Node[];
+  /** `by-logsource` sets: each rule's logsource, in rule order. */
+  readonly logsources?: readonly RuleLogsource[];
+  /**
+   * `by-logsource` sets: Windows events are evaluated too, with all the set's rules (what
+   * routes rules to Windows events is the windows pipeline's conditions inside them). The
+   * Engine's `sources` option; hunt has a windows set of its own instead.
+   */
+  readonly windowsAllRules?: boolean;
 }
 
 const ROUTE_ALL = 0;
-const ROUTE_WINDOWS = 1;
+const ROUTE_ONLY_WINDOWS = 1;
 const ROUTE_NOT_WINDOWS = 2;
+const ROUTE_BY_LOGSOURCE = 3;
 
-/** One rule set compiled on first use, with the arrays it fills per call. */
-class RuleSetSlot {
-  readonly route: number;
-  /** First global rule index of this set. */
-  readonly offset: number;
-  readonly reported: Uint8Array;
+/** Events headed for one compiled plan, with the arrays it fills per call. */
+class Batch {
   readonly events: Record<string, unknown>[] = [];
   /** Per row of `events`: the record as read, which keyword search reads. */
   readonly sources: Record<string, unknown>[] = [];
   /** Per row of `events`: its index in the call's input. */
   readonly indexes: number[] = [];
-  readonly #conditions: () => readonly Node[];
+  /** Plan rule index -> the set's rule index; null when the plan holds all the set's rules. */
+  readonly ruleMap: Int32Array | null;
+  readonly #compile: () => RuleSetPlan;
   #plan: RuleSetPlan | null = null;
   #builder: BatchBuilder | null = null;
 
-  constructor(set: EvaluatorRuleSet, offset: number) {
-    this.route = set.events === 'windows' ? ROUTE_WINDOWS : set.events === 'not-windows' ? ROUTE_NOT_WINDOWS : ROUTE_ALL;
-    this.offset = offset;
-    this.reported = set.reported;
-    this.#conditions = set.conditions;
+  constructor(compile: () => RuleSetPlan, ruleMap: Int32Array | null) {
+    this.#compile = compile;
+    this.ruleMap = ruleMap;
   }
 
   get plan(): RuleSetPlan {
-    this.#plan ??= compileRuleSet(this.#conditions().map((condition) => ({ condition })));
+    this.#plan ??= this.#compile();
     return this.#plan;
   }
 
@@ -59,10 +68,85 @@ class RuleSetSlot {
     return this.#builder;
   }
 
+  add(event: Record<string, unknown>, source: Record<string, unknown>, index: number): void {
+    this.events.push(event);
+    this.sources.push(source);
+    this.indexes.push(index);
+  }
+
   clear(): void {
     this.events.length = 0;
     this.sources.length = 0;
     this.indexes.length = 0;
+  }
+}
+
+/** One rule set compiled on first use: one batch, or (by-logsource) one batch per route with rules that fit it. */
+class RuleSetSlot {
+  readonly route: number;
+  /** First global rule index of this set. */
+  readonly offset: number;
+  readonly reported: Uint8Array;
+  /** All the set's rules. */
+  readonly whole: Batch;
+  /** by-logsource: per route id, the batch of the rules that fit it (null: none fit; undefined: not built yet). */
+  readonly byRoute: (Batch | null | undefined)[] = [];
+  readonly logsources: readonly RuleLogsource[] | null;
+  readonly windowsAllRules: boolean;
+  readonly #conditions: () => readonly Node[];
+  #decoded: readonly Node[] | null = null;
+
+  constructor(set: EvaluatorRuleSet, offset: number) {
+    this.route =
+      set.events === 'windows'
+        ? ROUTE_ONLY_WINDOWS
+        : set.events === 'not-windows'
+          ? ROUTE_NOT_WINDOWS
+          : set.events === 'by-logsource'
+            ? ROUTE_BY_LOGSOURCE
+            : ROUTE_ALL;
+    if (this.route === ROUTE_BY_LOGSOURCE && set.logsources?.length !== set.ruleCount) {
+      throw new RangeError(`a by-logsource rule set needs one logsource per rule (${set.ruleCount} rules, ${set.logsources?.length ?? 0} logsources)`);
+    }
+    this.offset = offset;
+    this.reported = set.reported;
+    this.logsources = this.route === ROUTE_BY_LOGSOURCE ? (set.logsources as readonly RuleLogsource[]) : null;
+    this.windowsAllRules = set.windowsAllRules === true;
+    this.#conditions = set.conditions;
+    this.whole = new Batch(() => compileRuleSet(this.conditions.map((condition) => ({ condition }))), null);
+  }
+
+  get conditions(): readonly Node[] {
+    this.#decoded ??= this.#conditions();
+    return this.#decoded;
+  }
+
+  /** The batch for events of `route` (built on first need), or null when no rule of the set fits it. */
+  batchFor(route: number, router: SourceRouter): Batch | null {
+    const known = this.byRoute[route];
+    if (known !== undefined) return known;
+    const logsources = this.logsources as readonly RuleLogsource[];
+    const fit: number[] = [];
+    for (let r = 0; r < logsources.length; r++) if (router.fits(logsources[r] as RuleLogsource, route)) fit.push(r);
+    const batch =
+      fit.length === 0
+        ? null
+        : fit.length === logsources.length
+          ? this.whole
+          : new Batch(() => compileRuleSet(fit.map((r) => ({ condition: this.conditions[r] as Node }))), Int32Array.from(fit));
+    this.byRoute[route] = batch;
+    return batch;
+  }
+
+  /** The batches events were added to in this call. */
+  *batches(): Iterable<Batch> {
+    if (this.whole.events.length > 0) yield this.whole;
+    for (const b of this.byRoute) if (b !== null && b !== undefined && b !== this.whole && b.events.length > 0) yield b;
+  }
+
+  clear(): void {
+    this.whole.clear();
+    for (const b of this.byRoute) b?.clear();
   }
 }
 
@@ -77,9 +161,12 @@ class RuleSetSlot {
 export class RoutedEvaluator {
   readonly totalRules: number;
   readonly #sets: readonly RuleSetSlot[];
-  readonly #needsWindowsTest: boolean;
+  /** Null when no set needs routing (all sets see all events). */
+  readonly #router: SourceRouter | null;
+  readonly #byLogsource: boolean;
+  #unrecognized = 0;
 
-  constructor(sets: readonly EvaluatorRuleSet[]) {
+  constructor(sets: readonly EvaluatorRuleSet[], sources: SourceOptions = {}) {
     const slots: RuleSetSlot[] = [];
     let offset = 0;
     for (const set of sets) {
@@ -88,53 +175,82 @@ export class RoutedEvaluator {
     }
     this.#sets = slots;
     this.totalRules = offset;
-    this.#needsWindowsTest = slots.some((s) => s.route !== ROUTE_ALL);
+    this.#byLogsource = slots.some((s) => s.route === ROUTE_BY_LOGSOURCE);
+    // Windows-only splits need only isWindowsEvent; by-logsource sets need the recognizers.
+    this.#router = this.#byLogsource
+      ? new SourceRouter(sources)
+      : slots.some((s) => s.route !== ROUTE_ALL)
+        ? new SourceRouter({ shipped: false })
+        : null;
   }
 
   /** The compiled plan of set `index` (compiled now if no event reached it yet). */
   plan(index: number): RuleSetPlan {
     const set = this.#sets[index];
     if (set === undefined) throw new RangeError(`no rule set ${index}`);
-    return set.plan;
+    return set.whole.plan;
+  }
+
+  /**
+   * Events of the last {@link evaluate} call that a by-logsource set saw with no recognized
+   * source (only rules stating no logsource ran on them); 0 without such a set.
+   */
+  get unrecognized(): number {
+    return this.#unrecognized;
   }
 
   /**
    * Evaluates `count` events. `events[i]` is event i normalized (undefined: not an event,
    * skipped), `sources[i]` the same record as read (routing and keyword search use it).
+   * Events of a source whose field names differ from Sigma's are replaced in `events` by a
+   * copy with the Sigma names added (SourceRouter.withSigmaFields), so what reads matched
+   * events afterwards sees what the rules saw.
    * Returns the reported matches as keys `i * totalRules + globalRule`, ascending: input
    * order, then rule order, which is the order alerts go out in.
    */
   evaluate(
-    events: readonly (Record<string, unknown> | undefined)[],
+    events: (Record<string, unknown> | undefined)[],
     sources: readonly (Record<string, unknown> | undefined)[],
     count: number,
   ): Float64Array {
     const sets = this.#sets;
+    const router = this.#router;
     for (let k = 0; k < sets.length; k++) (sets[k] as RuleSetSlot).clear(); // a call that threw may have left rows
+    let unrecognized = 0;
     for (let i = 0; i < count; i++) {
-      const event = events[i];
+      let event = events[i];
       if (event === undefined) continue;
       const source = sources[i] as Record<string, unknown>;
-      const isWindows = this.#needsWindowsTest && isWindowsEvent(source);
+      const route = router === null ? ROUTE_UNKNOWN : router.route(source);
+      const isWindows = route === ROUTE_WINDOWS;
+      if (this.#byLogsource && !isWindows) {
+        if (route === ROUTE_UNKNOWN && (router as SourceRouter).logsource(route) === undefined) unrecognized++; // no --source fallback
+        const withNames = (router as SourceRouter).withSigmaFields(event, route);
+        if (withNames !== event) events[i] = event = withNames;
+      }
       for (let k = 0; k < sets.length; k++) {
         const set = sets[k] as RuleSetSlot;
-        if (set.route === ROUTE_ALL || (set.route === ROUTE_WINDOWS) === isWindows) {
-          set.events.push(event);
-          set.sources.push(source);
-          set.indexes.push(i);
-        }
+        if (set.route === ROUTE_ALL) set.whole.add(event, source, i);
+        else if (set.route === ROUTE_BY_LOGSOURCE) {
+          if (!isWindows) set.batchFor(route, router as SourceRouter)?.add(event, source, i);
+          else if (set.windowsAllRules) set.whole.add(event, source, i);
+        } else if ((set.route === ROUTE_ONLY_WINDOWS) === isWindows) set.whole.add(event, source, i);
       }
     }
+    this.#unrecognized = unrecognized;
     const keys: number[] = [];
     const totalRules = this.totalRules;
     for (let k = 0; k < sets.length; k++) {
       const set = sets[k] as RuleSetSlot;
-      if (set.events.length === 0) continue;
-      const matches = evaluateBatch(set.plan, set.builder.build(set.events, set.sources));
-      for (let j = 0; j < matches.count; j++) {
-        const rule = matches.ruleIndexes[j] as number;
-        if (set.reported[rule] === 0) continue;
-        keys.push((set.indexes[matches.rows[j] as number] as number) * totalRules + set.offset + rule);
+      for (const batch of set.batches()) {
+        const matches = evaluateBatch(batch.plan, batch.builder.build(batch.events, batch.sources));
+        const ruleMap = batch.ruleMap;
+        for (let j = 0; j < matches.count; j++) {
+          const planRule = matches.ruleIndexes[j] as number;
+          const rule = ruleMap === null ? planRule : (ruleMap[planRule] as number);
+          if (set.reported[rule] === 0) continue;
+          keys.push((batch.indexes[matches.rows[j] as number] as number) * totalRules + set.offset + rule);
+        }
       }
       set.clear(); // don't keep the events alive until the next call
     }

@@ -4,6 +4,8 @@
 import type { EngineAlert } from '../alert/alert.js';
 import { AlertAssembler, type CorrelationStage } from '../detect/alert-assembler.js';
 import { RoutedEvaluator } from '../detect/routed-evaluator.js';
+import type { Node } from '../ir/nodes.js';
+import type { SourceOptions } from '../source/source-router.js';
 import type { RuleSetPlan } from '../compile/compile-rule-set.js';
 import { eventTimestamp } from '../event/event-time.js';
 import { compileFieldPath, compileFirstPresent, type FieldAccessor } from '../event/lookup-field.js';
@@ -40,6 +42,14 @@ export interface EngineOptions {
   readonly correlator?: CorrelationStage | null;
   /** Read event time only from this field (default: the usual time fields, see eventTimestamp). */
   readonly timeField?: string | null;
+  /**
+   * Route events by source: each event that is not a Windows event gets a logsource from
+   * the recognizers (SourceRouter) and each rule runs only on events whose logsource fits
+   * the rule's; Windows events still see every rule. `{}` uses the shipped recognizers;
+   * add your own, or a `fallback` logsource for events none recognizes. Default: no
+   * routing, every rule runs on every event (logsource-blind).
+   */
+  readonly sources?: SourceOptions | null;
 }
 
 const DEFAULT_BATCH_ROWS = 2048;
@@ -67,6 +77,7 @@ export class Engine {
   #pending: EngineRecord[] = [];
   #normalized: Record<string, unknown>[] = [];
   #pushed = 0;
+  #unrecognized = 0;
   #closed = false;
   readonly #queue: EngineAlert[] = [];
   #wake: (() => void) | null = null;
@@ -80,7 +91,15 @@ export class Engine {
     }
     this.#assembler = new AlertAssembler([{ rules: options.rules }], options.correlator ?? this.#correlator);
     const reported = Uint8Array.from(options.rules, (_, i) => (this.#assembler.alerts(i) || this.#assembler.correlationFields[i] !== null ? 1 : 0));
-    this.#evaluator = new RoutedEvaluator([{ events: 'all', ruleCount: options.rules.length, reported, conditions: () => options.rules.map((r) => r.condition) }]);
+    const sources = options.sources ?? null;
+    const conditions = (): readonly Node[] => options.rules.map((r) => r.condition);
+    this.#evaluator =
+      sources === null
+        ? new RoutedEvaluator([{ events: 'all', ruleCount: options.rules.length, reported, conditions }])
+        : new RoutedEvaluator(
+            [{ events: 'by-logsource', windowsAllRules: true, ruleCount: options.rules.length, reported, conditions, logsources: options.rules.map((r) => r.logsource) }],
+            sources,
+          );
     this.plan = this.#evaluator.plan(0);
     this.#correlationReaders = this.#assembler.correlationFields.map((fields) => (fields === null ? null : fields.map(compileFirstPresent)));
     this.#batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
@@ -141,6 +160,11 @@ export class Engine {
   }
 
   /** Flushes, releases the correlation alerts still held (end of input) and ends the alert stream. */
+  /** With `sources`: events evaluated so far whose source no recognizer knew (only rules stating no logsource ran on them). */
+  get unrecognizedEvents(): number {
+    return this.#unrecognized;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.flush();
@@ -169,6 +193,7 @@ export class Engine {
     this.#normalized = [];
     const values = records.map((r) => r.value);
     const keys = this.#evaluator.evaluate(events, values, events.length);
+    this.#unrecognized += this.#evaluator.unrecognized;
     if (keys.length === 0) return;
     const assembler = this.#assembler;
     const totalRules = this.#evaluator.totalRules;

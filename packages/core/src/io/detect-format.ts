@@ -39,7 +39,7 @@ function isWhitespace(c: number | undefined): boolean {
  *
  * Rules, in order: UTF-16 (BOM or NUL-interleaved text) is not JSON; binary data first
  * (a control byte, or a NUL with no `{`/`[` first) is not JSON only when no later line
- * in the sample starts a complete JSON object or array (else the format is decided from that line on and
+ * in the sample holds a complete JSON object with a member, or an array starting with one (else the format is decided from that line on and
  * the garbage before it becomes bad records); a first byte other than `{`/`[` means JSON Lines
  * (its lines are then reported one by one); a first value that ends on its own line is
  * JSON Lines (an array then must be alone in the file to count as an array file); a
@@ -71,7 +71,7 @@ export function detectFormat(sample: Buffer, isFinal: boolean): Detection | null
     return notJson('it looks UTF-16 encoded (NUL bytes between characters); convert it to UTF-8');
   }
   const c = sample[first] ?? 0;
-  if (c < SPACE || c === 0x7f || (nul !== -1 && c !== LBRACE && c !== LBRACKET)) {
+  if (c < SPACE || c === 0x7f || (nul !== -1 && !startsWithEvent(sample, first, c))) {
     // Garbage first (binary, a NUL block left by a crash): the file is JSON if a later line
     // starts a JSON object or array; the garbage before it is then bad records, by line.
     const next = firstJsonLine(sample, first);
@@ -141,19 +141,38 @@ function firstJsonLine(sample: Buffer, from: number): number {
     if (sample[k] !== LBRACE && sample[k] !== LBRACKET) continue;
     candidates++;
     const end = endOfValue(sample, k);
-    if (end !== -1 && parsesAsJson(sample, k, end)) return k;
+    if (end !== -1 && holdsAnEvent(sample, k, end)) return k;
   }
   return -1;
 }
 
-/** Detection only (once per file, never per record): does `sample[start, end)` parse? */
-function parsesAsJson(sample: Buffer, start: number, end: number): boolean {
+/**
+ * With a NUL in the sample, a `{` or `[` first is JSON only when its value holds an event
+ * or does not end in the sample (a long first record): random binary data starts with one
+ * of them one time in 128, and its value then soon ends, as garbage.
+ */
+function startsWithEvent(sample: Buffer, first: number, c: number): boolean {
+  if (c !== LBRACE && c !== LBRACKET) return false;
+  const end = endOfValue(sample, first);
+  return end === -1 || holdsAnEvent(sample, first, end);
+}
+
+/**
+ * Detection only (once per file, never per record): does `sample[start, end)` parse to an
+ * object with a member, or an array starting with one? `{}` and `[]` are no evidence:
+ * 1 MiB of random bytes holds one at a line start about one time in eight.
+ */
+function holdsAnEvent(sample: Buffer, start: number, end: number): boolean {
+  let value: unknown;
   try {
-    JSON.parse(sample.toString('utf8', start, end));
-    return true;
+    value = JSON.parse(sample.toString('utf8', start, end));
   } catch {
     return false;
   }
+  if (Array.isArray(value)) value = value[0];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  for (const _ in value) return true;
+  return false;
 }
 
 function notJson(reason: string): Detection {

@@ -9,6 +9,8 @@ import { positiveInteger, readInputs } from './read-records.js';
 import { createRecordDecoder } from './decoder.js';
 import type { DecoderKind, RecordDecoder } from './decoder.js';
 import type { RawRecordSink, SplitterOptions } from './record-splitter.js';
+import type { TextFormat } from './formats/text-formats.js';
+import type { TextHeader } from './formats/header-formats.js';
 
 /**
  * Records of one file, split but not parsed, plus the problems found while splitting.
@@ -47,6 +49,10 @@ export interface RawChunk {
    * how many records they hold is only known once a worker decoded them).
    */
   readonly evtx?: EvtxChunks;
+  /** Set when the records are lines of a text format (else JSON): whoever parses them uses parseTextLine. */
+  readonly text?: TextFormat;
+  /** Header formats (Zeek TSV, W3C, CSV): the header the records are read under. */
+  readonly header?: TextHeader;
 }
 
 /**
@@ -162,6 +168,8 @@ export class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
   readonly #chunkRecords: number;
   readonly #chunkBytes: number;
   #path = '';
+  #text: TextFormat | null = null;
+  #header: TextHeader | null = null;
   #file = -1;
   #splitter: RecordDecoder | null = null;
   #ready: RawChunk[] = [];
@@ -191,6 +199,8 @@ export class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
   }
 
   beginFile(path: string): void {
+    this.#text = null;
+    this.#header = null;
     this.#path = path;
     this.#file++;
     this.#splitter = null;
@@ -198,6 +208,7 @@ export class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
 
   createDecoder(kind: DecoderKind, options: SplitterOptions): RecordDecoder {
     this.#splitter = createRecordDecoder(kind, { ...options, sink: this });
+    this.#text = options.text ?? null;
     return this.#splitter;
   }
 
@@ -226,6 +237,11 @@ export class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
     }
     this.#evtxEnds[this.#evtxCount++] = this.#used;
     if (this.#evtxCount >= EVTX_CHUNKS_PER_TASK || this.#used >= this.#chunkBytes) this.#ready.push(this.#close());
+  }
+
+  setHeader(header: TextHeader): void {
+    if (this.#count > 0) this.#ready.push(this.#close()); // a chunk's records share one header
+    this.#header = header;
   }
 
   addBad(bad: BadRecord): void {
@@ -285,6 +301,8 @@ export class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
       records: count === 0 ? EMPTY_NUMBERS : this.#records.slice(0, count),
       bad: this.#bad,
       badAt: this.#badAt,
+      ...(this.#text === null ? {} : { text: this.#text }),
+      ...(this.#header === null ? {} : { header: this.#header }),
     };
     if (count > 0) {
       // The next chunk of a big file needs about as much; a small file's leftover shrinks it.

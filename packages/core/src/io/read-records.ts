@@ -8,13 +8,14 @@ import { STDIN_INPUT, expandInputs } from './expand-inputs.js';
 import { gunzipChunks, prependChunk, readFileChunks, readStreamChunks } from './read-chunks.js';
 import type { ByteCounter } from './read-chunks.js';
 import { createRecordDecoder } from './decoder.js';
+import { checkInputFormat, chooseTextFormat, startOfText } from './formats/text-formats.js';
 import type { DecoderKind, RecordDecoder } from './decoder.js';
 import type { SplitterOptions } from './record-splitter.js';
-import type { BadRecord, ReadOptions, SourceRecord } from './record-types.js';
+import type { BadRecord, InputFormat, ReadOptions, SourceRecord } from './record-types.js';
 import { EVTX_MAGIC, isEvtxMagic } from './evtx/read-evtx.js';
 import { FLUSH_DUE, FlushTimer, flushInterval } from './flush-timer.js';
 
-export type { BadRecord, BadRecordCode, ReadOptions, SourceRecord } from './record-types.js';
+export type { BadRecord, BadRecordCode, InputFormat, ReadOptions, SourceRecord } from './record-types.js';
 
 /** How a file's records are shown when it is standard input. */
 export const STDIN_PATH = '<stdin>';
@@ -28,6 +29,7 @@ interface ReadContext {
   readonly chunkRecords: number;
   readonly onBadRecord: ((bad: BadRecord) => void) | undefined;
   readonly onProgress: ReadOptions['onProgress'];
+  readonly inputFormat: InputFormat;
   readonly signal: AbortSignal | undefined;
 }
 
@@ -104,6 +106,7 @@ export async function* readInputs<C>(inputs: readonly string[], options: ReadOpt
     chunkRecords: positiveInteger(options.chunkRecords, DEFAULT_CHUNK_RECORDS, 'chunkRecords'),
     onBadRecord: options.onBadRecord,
     onProgress: options.onProgress,
+    inputFormat: checkInputFormat(options.inputFormat),
     signal: options.signal,
   };
   const stdinFlushMs = flushInterval(options.flushIntervalMs);
@@ -240,6 +243,8 @@ async function* readSource<C>(
     } else if (detection === null) {
       detection = detectFormat(sample, true);
     }
+    const text = isEvtx ? null : chooseTextFormat(context.inputFormat, sample, isEnd, detection);
+    if (text !== null) detection = { kind: 'records', format: 'jsonl', isIndented: false, start: startOfText(sample) };
     if (detection.kind === 'not-json') {
       reportIo(context, path, `file does not look like JSON: ${detection.reason}`);
       return;
@@ -252,6 +257,7 @@ async function* readSource<C>(
         maxRecordBytes: context.maxRecordBytes,
         chunkRecords: context.chunkRecords,
         onBadRecord: context.onBadRecord,
+        text,
       });
       splitter.push(detection.start === 0 ? sample : sample.subarray(detection.start));
       flush?.added();

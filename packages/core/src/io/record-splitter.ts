@@ -3,6 +3,8 @@ import type { RecordFormat } from './detect-format.js';
 import { BadRunLimit } from './bad-run-limit.js';
 import { RecordChunks } from './record-chunks.js';
 import { RecordFailure, firstInvalidUtf8, parseRecordObject } from './parse-record.js';
+import { isHeaderFormat, LineFailure, lineParser, type LineParser, type TextFormat } from './formats/text-formats.js';
+import { HeaderReader, type TextHeader } from './formats/header-formats.js';
 import type { BadRecord, BadRecordCode, SourceRecord } from './record-types.js';
 
 const LF = 0x0a;
@@ -38,6 +40,8 @@ export interface RawRecordSink {
    * what it keeps. Without this method the EVTX decoder decodes here and calls `add`.
    */
   addEvtxChunk?(bytes: Uint8Array, chunk: number, claimedChunks: number): void;
+  /** A header format's header changed (records after it are parsed under it): see header-formats.ts. */
+  setHeader?(header: TextHeader): void;
 }
 
 /** What a splitter needs to know about the file and the caller. */
@@ -55,6 +59,8 @@ export interface SplitterOptions {
    * them applies the exact limit (see {@link BadRunLimit}).
    */
   readonly sink?: RawRecordSink | null;
+  /** Lines of this text format instead of JSON (`format` is then `jsonl`: one record per line). */
+  readonly text?: TextFormat | null;
 }
 
 /**
@@ -79,6 +85,11 @@ export class RecordSplitter {
   private readonly maxRecordBytes: number;
   private readonly onBadRecord: ((bad: BadRecord) => void) | undefined;
   private readonly sink: RawRecordSink | null;
+  private readonly text: TextFormat | null;
+  /** Header formats: the header lines seen so far. */
+  private readonly headers: HeaderReader | null;
+  /** Text formats (parsed mode): the line parser, rebuilt when the header changes. */
+  private parseLine: LineParser | null;
   private readonly limit = new BadRunLimit();
 
   private readonly chunks: RecordChunks;
@@ -111,6 +122,9 @@ export class RecordSplitter {
     this.chunks = new RecordChunks(options.chunkRecords);
     this.onBadRecord = options.onBadRecord;
     this.sink = options.sink ?? null;
+    this.text = options.text ?? null;
+    this.headers = this.text !== null && isHeaderFormat(this.text) ? new HeaderReader(this.text) : null;
+    this.parseLine = this.text === null ? null : lineParser(this.text, null);
   }
 
   /** Feeds the next chunk of the file. The splitter may keep references to it. */
@@ -249,6 +263,16 @@ export class RecordSplitter {
       let s = start + 1;
       while (s < end && (buf[s] === SPACE || buf[s] === TAB || buf[s] === CR)) s++;
       if (s === end) return; // whitespace-only lines are blank lines
+    }
+    const headers = this.headers;
+    if (headers !== null && (headers.format === 'csv' ? headers.header === null : first === 0x23) && end - start <= this.maxRecordBytes) {
+      // A header or directive line of a header format: not a record (see header-formats.ts).
+      const before = headers.header;
+      if (headers.take(buf.toString('utf8', start, end)) && headers.header !== before && headers.header !== null) {
+        this.parseLine = lineParser(this.text as TextFormat, headers.header);
+        this.sink?.setHeader?.(headers.header);
+      }
+      return;
     }
     const record = ++this.recordCount;
     if (end - start > this.maxRecordBytes) {
@@ -483,8 +507,8 @@ export class RecordSplitter {
   }
 
   private accept(text: string, record: number, line: number): void {
-    const value = parseRecordObject(text, line);
-    if (value instanceof RecordFailure) {
+    const value = this.parseLine === null ? parseRecordObject(text, line) : this.parseLine(text);
+    if (value instanceof RecordFailure || value instanceof LineFailure) {
       this.bad(value.code, record, line, value.message);
       return;
     }

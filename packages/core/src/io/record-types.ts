@@ -15,7 +15,10 @@ export interface SourceRecord {
 }
 
 /** Why a record (or, with `io`, a whole file or input) was skipped. */
-export type BadRecordCode = 'bad-json' | 'bad-utf8' | 'too-large' | 'not-object' | 'io' | 'bad-evtx';
+export type BadRecordCode = 'bad-json' | 'bad-utf8' | 'too-large' | 'not-object' | 'io' | 'bad-evtx' | 'bad-line';
+
+/** `--input-format`: auto (told from content), json, or a text format (io/formats/text-formats.ts). */
+export type InputFormat = 'auto' | 'json' | 'access-log' | 'auditd' | 'syslog' | 'cef' | 'zeek-tsv' | 'w3c' | 'csv';
 
 /**
  * A record that was skipped, reported instead of thrown so one bad line never stops a hunt.
@@ -44,6 +47,11 @@ export interface ReadOptions {
   readonly onBadRecord?: (bad: BadRecord) => void;
   /** At most 4 times a second per file, plus once when a file is done. Compressed bytes for gzip. */
   readonly onProgress?: (progress: { path: string; bytesRead: number; totalBytes: number | null }) => void;
+  /**
+   * How files are read: `auto` (default) tells JSON, EVTX and the text formats apart by
+   * content; `json` reads JSON only; a text format reads every file as lines of that format.
+   */
+  readonly inputFormat?: InputFormat;
   /** Standard input, for tests; default `process.stdin`. */
   readonly stdin?: NodeJS.ReadableStream;
   /**

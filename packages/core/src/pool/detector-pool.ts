@@ -16,7 +16,9 @@ import type { EventBatch } from '../batch/event-batch.js';
 import type { BatchMatches } from '../eval/evaluate-batch.js';
 import type { DetectionRule } from '../ir/rules.js';
 import { BadRunLimit } from '../io/bad-run-limit.js';
+import { lineParser } from '../io/formats/text-formats.js';
 import type { EvtxReply } from './wire.js';
+import type { SourceOptions } from '../source/source-router.js';
 import type { RawChunk, RawRecordStream } from '../io/read-raw-records.js';
 import type { BadRecord } from '../io/read-records.js';
 import { createTaskRunner, type TaskRunner } from './run-task.js';
@@ -39,7 +41,11 @@ import {
 /** A rule set of a pool and the events it sees (default all). */
 export interface DetectorRuleSet {
   readonly rules: readonly DetectionRule[];
-  /** `windows` / `not-windows` split events with `isWindowsEvent` (hunt's `--pipeline auto`). */
+  /**
+   * `windows` / `not-windows` split events with `isWindowsEvent`; `by-logsource` sees the
+   * other events too and runs each rule only on events whose recognized logsource fits its
+   * own (hunt's `--pipeline auto`).
+   */
   readonly events?: EventRoute;
   /** How this set's events name a Sigma field a correlation reads (a pipeline's renames); default the name itself. */
   readonly mapField?: FieldNameMapper;
@@ -57,6 +63,8 @@ export interface DetectorPoolOptions {
   readonly correlator?: CorrelationStage | null;
   /** Read event time only from this field (`--time-field`); default the usual fields (eventTimestamp). */
   readonly timeField?: string | null;
+  /** How `by-logsource` sets recognize events' sources: custom recognizers, a declared fallback (`--source`). */
+  readonly sources?: SourceOptions;
   /**
    * Chunks or batches submitted and not yet handed out, at most, per `detect` or
    * `evaluateArrowBatches` run (default 2 × workers): enough to keep every worker busy
@@ -79,6 +87,8 @@ export interface ChunkDetections {
   readonly alerts: readonly EngineAlert[];
   /** Problems found while splitting and while parsing, merged in file order. */
   readonly bad: readonly BadRecord[];
+  /** Events a by-logsource rule set saw with no recognized source (only rules stating no logsource ran on them). */
+  readonly unrecognized: number;
 }
 
 /** A chunk without records needs no worker. */
@@ -89,6 +99,7 @@ const NO_RECORDS: RecordsReply = Object.freeze({
   timestamps: [],
   fieldValues: [],
   badAt: [],
+  unrecognized: 0,
   badCodes: [],
   badMessages: [],
 });
@@ -131,7 +142,11 @@ export class DetectorPool {
     this.maxInFlight = maxInFlight;
     this.#setCount = options.ruleSets.length;
     this.#assembler = new AlertAssembler(options.ruleSets, options.correlator ?? null);
-    const report = { correlationFields: this.#assembler.correlationFields, timeField: options.timeField ?? null };
+    const report = {
+      correlationFields: this.#assembler.correlationFields,
+      timeField: options.timeField ?? null,
+      ...(options.sources === undefined ? {} : { sources: options.sources }),
+    };
     const wireSets = options.ruleSets.map((s) => ({ rules: s.rules, events: s.events ?? 'all' }));
     if (workers === 0) {
       this.#piscina = null;
@@ -215,7 +230,9 @@ export class DetectorPool {
       if (chunk.file === stoppedFile) return null;
       const evtx = chunk.evtx;
       if (evtx !== undefined) return { kind: 'evtx', bytes: chunk.bytes, ends: evtx.ends, first: evtx.first, claimedChunks: evtx.claimedChunks };
-      return chunk.count === 0 ? null : { kind: 'records', count: chunk.count, bytes: chunk.bytes, ends: chunk.ends, lines: chunk.lines };
+      if (chunk.count === 0) return null;
+      const task = { kind: 'records', count: chunk.count, bytes: chunk.bytes, ends: chunk.ends, lines: chunk.lines } as const;
+      return chunk.text === undefined ? task : { ...task, text: chunk.text, ...(chunk.header === undefined ? {} : { header: chunk.header }) };
     };
     const finish = (chunk: RawChunk, reply: WorkerReply): ChunkDetections | null => {
       if (reply.kind === 'failed') throw workerError(reply, chunk);
@@ -374,7 +391,7 @@ export class DetectorPool {
             path: chunk.path,
             record: chunk.records[at] as number,
             line: chunk.lines[at] as number,
-            code: reply.badCodes[p] as 'bad-json' | 'not-object',
+            code: reply.badCodes[p] as 'bad-json' | 'not-object' | 'bad-line',
             message: reply.badMessages[p] as string,
           });
           p++;
@@ -393,7 +410,10 @@ export class DetectorPool {
       }
       if (!isStopped && next < count) limit.good();
     }
-    return { detections: { path: chunk.path, file: chunk.file, events: stopAt - failures, alerts: this.#alerts(chunk, reply, stopAt), bad }, isStopped };
+    return {
+      detections: { path: chunk.path, file: chunk.file, events: stopAt - failures, alerts: this.#alerts(chunk, reply, stopAt), bad, unrecognized: reply.unrecognized },
+      isStopped,
+    };
   }
 
   /** An EVTX chunk's detections: damage found here and in the worker merged in file order; records numbered from `before + 1`. */
@@ -424,7 +444,7 @@ export class DetectorPool {
       const values = assembler.correlationFields[rule] === null ? null : (reply.fieldValues[v++] ?? null);
       assembler.match(rule, source, reply.timestamps[t] ?? null, reply.events[t] ?? null, values, alerts);
     }
-    return { path: chunk.path, file: chunk.file, events: reply.recordCount, alerts, bad };
+    return { path: chunk.path, file: chunk.file, events: reply.recordCount, alerts, bad, unrecognized: reply.unrecognized };
   }
 
   #alerts(chunk: RawChunk, reply: RecordsReply, stopAt: number): EngineAlert[] {
@@ -438,6 +458,7 @@ export class DetectorPool {
     let t = -1;
     let v = 0;
     let event: Record<string, unknown> | null = null;
+    let parseLine: ((line: string) => unknown) | null = null;
     let timestamp: string | null = null;
     let source = { path: chunk.path, record: 0 };
     for (let j = 0; j < matches.length; j += 2) {
@@ -453,7 +474,9 @@ export class DetectorPool {
       }
       // The worker parsed this text already; parsing again here is only for records that alert.
       if (event === null && assembler.alerts(rule)) {
-        event = JSON.parse(text.toString('utf8', index === 0 ? 0 : (ends[index - 1] as number), ends[index] as number)) as Record<string, unknown>;
+        const line = text.toString('utf8', index === 0 ? 0 : (ends[index - 1] as number), ends[index] as number);
+        parseLine ??= chunk.text === undefined ? JSON.parse : lineParser(chunk.text, chunk.header ?? null);
+        event = parseLine(line) as Record<string, unknown>;
       }
       const values = assembler.correlationFields[rule] === null ? null : (reply.fieldValues[v++] ?? null);
       assembler.match(rule, source, timestamp, event, values, alerts);

@@ -13,6 +13,7 @@ import type { Node } from '../ir/nodes.js';
 import { chunkItems } from '../io/evtx/read-evtx.js';
 import { evtxBadRecord } from '../io/evtx/evtx-decoder.js';
 import { RecordFailure, parseRecordObject } from '../io/parse-record.js';
+import { LineFailure, lineParser } from '../io/formats/text-formats.js';
 import {
   decodeBatch,
   decodeConditions,
@@ -43,7 +44,9 @@ export function createTaskRunner(config: WorkerConfig, conditionsOf?: (ruleSet: 
       ruleCount: set.ruleCount,
       reported: set.reported,
       conditions: conditionsOf === undefined ? () => decodeConditions(set) : () => conditionsOf(index),
+      ...(set.logsources === undefined ? {} : { logsources: set.logsources }),
     })),
+    config.sources ?? {},
   );
   const accessors: (readonly FieldAccessor[] | null)[] = config.correlationFields.map((fields) =>
     fields === null ? null : fields.map(compileFirstPresent),
@@ -95,15 +98,17 @@ function evaluateRecords(state: RunnerState, task: RecordsTask): RecordsReply {
   const normalized: (Record<string, unknown> | undefined)[] = new Array(count);
   const sources: (Record<string, unknown> | undefined)[] = new Array(count);
   const badAt: number[] = [];
-  const badCodes: ('bad-json' | 'not-object')[] = [];
+  const badCodes: ('bad-json' | 'not-object' | 'bad-line')[] = [];
+  const parseLine = task.text === undefined ? null : lineParser(task.text, task.header ?? null);
   const badMessages: string[] = [];
 
   let start = 0;
   for (let i = 0; i < count; i++) {
     const end = ends[i] as number;
-    const value = parseRecordObject(text.toString('utf8', start, end), lines[i] as number);
+    const line = text.toString('utf8', start, end);
+    const value = parseLine === null ? parseRecordObject(line, lines[i] as number) : parseLine(line);
     start = end;
-    if (value instanceof RecordFailure) {
+    if (value instanceof RecordFailure || value instanceof LineFailure) {
       badAt.push(i);
       badCodes.push(value.code);
       badMessages.push(value.message);
@@ -113,8 +118,8 @@ function evaluateRecords(state: RunnerState, task: RecordsTask): RecordsReply {
     normalized[i] = normalizeEvent(value);
   }
 
-  const { matches, timestamps, fieldValues } = collectMatches(state, normalized, sources, count, null);
-  return { kind: 'records', bytes: task.bytes, matches, timestamps, fieldValues, badAt, badCodes, badMessages };
+  const { matches, timestamps, fieldValues, unrecognized } = collectMatches(state, normalized, sources, count, null);
+  return { kind: 'records', bytes: task.bytes, matches, timestamps, fieldValues, badAt, unrecognized, badCodes, badMessages };
 }
 
 /** Decodes a task's EVTX chunks (damage reported, then skipped), then evaluates their records as evaluateRecords does. */
@@ -140,22 +145,23 @@ function evaluateEvtx(state: RunnerState, task: EvtxTask): EvtxReply {
   const normalized: Record<string, unknown>[] = new Array(count);
   for (let i = 0; i < count; i++) normalized[i] = normalizeEvent(sources[i] as Record<string, unknown>);
   const events: (Record<string, unknown> | null)[] = [];
-  const { matches, timestamps, fieldValues } = collectMatches(state, normalized, sources, count, events);
-  return { kind: 'evtx', recordCount: count, matches, timestamps, fieldValues, events, damageChunk, damageMessages };
+  const { matches, timestamps, fieldValues, unrecognized } = collectMatches(state, normalized, sources, count, events);
+  return { kind: 'evtx', recordCount: count, matches, timestamps, fieldValues, events, unrecognized, damageChunk, damageMessages };
 }
 
 /**
  * Evaluates the events and collects the reported matches: pairs (record, global rule),
  * each distinct matched record's time, the values correlations read; with `events`, also
- * each distinct matched record as read when a rule that alerts matched it (else null).
+ * each distinct matched record as read when a rule that alerts matched it (else null);
+ * and how many events of a by-logsource rule set had no recognized source.
  */
 function collectMatches(
   state: RunnerState,
-  normalized: readonly (Record<string, unknown> | undefined)[],
+  normalized: (Record<string, unknown> | undefined)[],
   sources: readonly (Record<string, unknown> | undefined)[],
   count: number,
   events: (Record<string, unknown> | null)[] | null,
-): { matches: Int32Array; timestamps: (string | null)[]; fieldValues: unknown[][] } {
+): { matches: Int32Array; timestamps: (string | null)[]; fieldValues: unknown[][]; unrecognized: number } {
   const totalRules = state.evaluator.totalRules;
   const sorted = state.evaluator.evaluate(normalized, sources, count);
   const pairs = new Int32Array(sorted.length * 2);
@@ -178,7 +184,7 @@ function collectMatches(
     const accessors = state.accessors[rule];
     if (accessors !== null && accessors !== undefined) fieldValues.push(accessors.map((read) => read(event)));
   }
-  return { matches: pairs, timestamps, fieldValues };
+  return { matches: pairs, timestamps, fieldValues, unrecognized: state.evaluator.unrecognized };
 }
 
 function evaluateArrow(state: RunnerState, task: ArrowTask): ArrowReply {

@@ -10,6 +10,9 @@ import type { Exists, Keyword, Match, Node } from '../ir/nodes.js';
 import { mapLeaves } from '../ir/dispatch.js';
 
 import type { EventRoute } from '../detect/routed-evaluator.js';
+import type { RuleLogsource, SourceOptions } from '../source/source-router.js';
+import type { TextFormat } from '../io/formats/text-formats.js';
+import type { TextHeader } from '../io/formats/header-formats.js';
 
 export type { EventRoute };
 
@@ -40,6 +43,8 @@ export interface WorkerRuleSet {
   readonly alerts: Uint8Array;
   /** The rules' conditions, in rule order, serialized. */
   readonly conditions: Uint8Array;
+  /** `by-logsource` sets: each rule's logsource (product, service, category), in rule order. */
+  readonly logsources?: readonly RuleLogsource[];
 }
 
 /**
@@ -57,6 +62,8 @@ export interface WorkerConfig {
   readonly correlationFields: readonly (readonly (readonly string[])[] | null)[];
   /** `--time-field`: the only field event time is read from; null for the usual fields. */
   readonly timeField: string | null;
+  /** How `by-logsource` sets recognize events' sources (custom recognizers, `--source`). */
+  readonly sources?: SourceOptions;
 }
 
 /** What decides, besides the rules, what a worker sends back. */
@@ -64,6 +71,7 @@ export interface ReportOptions {
   /** Per global rule index, as {@link WorkerConfig.correlationFields}. */
   readonly correlationFields: readonly (readonly (readonly string[])[] | null)[];
   readonly timeField: string | null;
+  readonly sources?: SourceOptions;
 }
 
 /** The `workerData` for these rule sets. */
@@ -85,11 +93,18 @@ export function encodeWorkerConfig(
         reported: Uint8Array.from(s.rules, (r, i) => (r.shouldAlert || (report.correlationFields[start + i] ?? null) !== null ? 1 : 0)),
         alerts: Uint8Array.from(s.rules, (r) => (r.shouldAlert ? 1 : 0)),
         conditions: withConditions ? serialize(s.rules.map((r) => mapLeaves(r.condition, withoutOrigin))) : new Uint8Array(0),
+        ...(s.events === 'by-logsource' ? { logsources: s.rules.map((r) => logsourceOf(r)) } : {}),
       };
     }),
     correlationFields: report.correlationFields,
     timeField: report.timeField,
+    ...(report.sources === undefined ? {} : { sources: report.sources }),
   };
+}
+
+function logsourceOf(rule: DetectionRule): RuleLogsource {
+  const { product, service, category } = rule.logsource;
+  return { product, service, category };
 }
 
 function withoutOrigin(leaf: Match | Keyword | Exists): Node {
@@ -108,6 +123,10 @@ export interface RecordsTask {
   readonly bytes: Uint8Array;
   readonly ends: Int32Array;
   readonly lines: Float64Array;
+  /** Lines of this text format, else JSON records. */
+  readonly text?: TextFormat;
+  /** Header formats: the header the lines are read under. */
+  readonly header?: TextHeader;
 }
 
 /**
@@ -153,7 +172,9 @@ export interface RecordsReply {
   readonly fieldValues: readonly (readonly unknown[])[];
   /** Records that are not JSON objects, ascending: index in the chunk, code and message. */
   readonly badAt: readonly number[];
-  readonly badCodes: readonly ('bad-json' | 'not-object')[];
+  /** Events a by-logsource rule set saw with no recognized source. */
+  readonly unrecognized: number;
+  readonly badCodes: readonly ('bad-json' | 'not-object' | 'bad-line')[];
   readonly badMessages: readonly string[];
 }
 
@@ -172,6 +193,8 @@ export interface EvtxReply {
   readonly fieldValues: readonly (readonly unknown[])[];
   /** For each distinct matched record, in the order of `matches`: the record as read when a rule that alerts matched it, else null. */
   readonly events: readonly (Record<string, unknown> | null)[];
+  /** As {@link RecordsReply.unrecognized}. */
+  readonly unrecognized: number;
   /** Damage, in file order: the task's EVTX chunk it is in (0-based), and its report's message. */
   readonly damageChunk: readonly number[];
   readonly damageMessages: readonly string[];

@@ -171,7 +171,8 @@ describe('bad records', () => {
   });
 
   it('gives up on a file that is not JSON at the same record as readRecords, and stops reading it', async () => {
-    const text = Array.from({ length: 50_000 }, (_, i) => `Nov 27 12:00:${String(i % 60).padStart(2, '0')} host sshd[42]: line ${i}`).join('\n');
+    // An application's own text log: neither JSON nor a known text format.
+    const text = Array.from({ length: 50_000 }, (_, i) => `12:00:${String(i % 60).padStart(2, '0')} INFO [worker-42] line ${i}`).join('\n');
     const almost = [good(0), ...Array.from({ length: 1500 }, (_, i) => `{"x": ${i},}`), good(1)].join('\n');
     const inputs = [file('syslog.log', text), file('almost.jsonl', almost), file('after.jsonl', `${good(2)}\n`)];
     const sets = [{ rules: [EVERY_EVENT] }];

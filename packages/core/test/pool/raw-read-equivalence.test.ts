@@ -27,6 +27,19 @@ const EVENTS = [
 const jsonLines = `${EVENTS.map((e) => JSON.stringify(e)).join('\n')}\n`;
 const pretty = `${EVENTS.map((e) => JSON.stringify(e, null, 2)).join('\n')}\n`;
 
+// Text logs (examples after Apache's mod_log_config docs, auditd's audit.log, RFC 3164 / 5424).
+const ACCESS_LINE = '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /a.php?id=1 HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)"';
+const ACCESS = `${ACCESS_LINE}\n${ACCESS_LINE.replace('GET', 'POST')}\n`;
+const AUDIT = 'type=SYSCALL msg=audit(1604996384.965:93777): arch=c000003e syscall=59 success=yes comm="dd" exe="/bin/dd" key=(null)\ntype=EXECVE msg=audit(1604996384.965:93777): argc=2 a0="dd" a1=69663D2F6465762F7A65726F\n';
+const SYSLOG = '<34>Oct 11 22:14:15 mymachine su: \'su root\' failed for lonvick on /dev/pts/8\n<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application"] An application event\n';
+
+const CEF = 'Sep 19 08:26:10 host CEF:0|Security|threatmanager|1.0|100|worm successfully stopped|10|src=10.0.0.1 dst=2.1.2.2 spt=1232\nCEF:0|security|threatmanager|1.0|100|detected a \\| in message|10|act=blocked a \\= dst=1.1.1.1\n';
+
+const ZEEK_LINE = '1515600000.1\tC1\t192.168.1.10\t52144\t203.0.113.5\t3389\ttcp\tSF';
+const ZEEK = `#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tconn_state\n#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\n${ZEEK_LINE}\n`;
+const IIS_LINE = '2024-03-01 00:00:01 10.0.0.5 GET /default.aspx id=1 443 - 203.0.113.9 curl/8.0 - 200 0 0 15';
+const IIS = `#Software: Microsoft Internet Information Services 10.0\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n${IIS_LINE}\n`;
+
 const CASES: [string, string | Buffer][] = [
   ['JSON Lines', jsonLines],
   ['JSON Lines with CRLF, blank lines and a BOM', `\ufeff\n${jsonLines.replaceAll('\n', '\r\n  \r\n')}`],
@@ -48,6 +61,14 @@ const CASES: [string, string | Buffer][] = [
   ['UTF-16 text', Buffer.from(`\ufeff${jsonLines}`, 'utf16le')],
   ['binary data', Buffer.from([0x00, 0x01, 0x02, 0x7b, 0x00])],
   ['a text log (not JSON)', Array.from({ length: 300 }, (_, i) => `line ${i} of a text log`).join('\n')],
+  ['an Apache combined log with a malformed, a truncated and an oversized line', `${ACCESS}garbage here\n${ACCESS_LINE.slice(0, 60)}\n${ACCESS_LINE.replace('/a.php', `/${'a'.repeat(5000)}`)}\n${ACCESS}`],
+  ['an Apache combined log with CRLF and a BOM', `\ufeff${ACCESS.replaceAll('\n', '\r\n')}`],
+  ['raw auditd lines with a broken one', `${AUDIT}type=EXECVE msg=audit(1.2:3): a0="unterminated\n${AUDIT}`],
+  ['RFC 3164 and RFC 5424 syslog lines with a broken one', `${SYSLOG}<999>1 bad\n${SYSLOG}`],
+  ['CEF lines, with and without a syslog header, and a truncated one', `${CEF}CEF:0|Security|threat\n${CEF}`],
+  ['a Zeek TSV log whose #fields change mid-file, with a truncated line', `${ZEEK}${ZEEK_LINE}\n1.0\tC9\n#fields\tts\tquery\n#types\ttime\tstring\n2.0\tevil.example\n${ZEEK_LINE.split('\t').slice(0, 2).join('\t')}\n`],
+  ['a W3C extended (IIS) log with a short line and a second #Fields:', `${IIS}2024-03-01 00:00:03 GET\n#Fields: date cs-method\n2024-03-01 PUT\n${IIS_LINE}\n`],
+  ['a CSV file with quoted fields, a wrong field count and an unterminated quote', `user,action,detail\nbob,login,"failed, bad"\nx,y\n"a""b",c,"open\ncarol,logout,\n`],
   ['one good record, then 1,200 broken ones', `${jsonLines}${Array.from({ length: 1200 }, () => '{"x":}').join('\n')}\n${jsonLines}`],
 ];
 

@@ -70,15 +70,30 @@ function pointer(keys: readonly string[]): string {
  * (2^5 groupings); longer names are looked up as the exact key and as all segments.
  */
 export function fieldPaths(field: string): string[] {
+  return [...new Set(keyPaths(field).map(pointer))];
+}
+
+/** The key paths of {@link fieldPaths}, as lists of keys. */
+function keyPaths(field: string): string[][] {
   const segments = field.split('.');
-  if (segments.length > 6) return [pointer([field]), pointer(segments)];
-  const out: string[] = [];
+  if (segments.length > 6) return [[field], segments];
+  const out: string[][] = [];
   const walk = (prefix: string[], rest: string[]): void => {
-    out.push(pointer([...prefix, rest.join('.')]));
+    out.push([...prefix, rest.join('.')]);
     for (let i = rest.length - 1; i >= 1; i--) walk([...prefix, rest.slice(0, i).join('.')], rest.slice(i));
   };
   walk([], segments);
-  return [...new Set(out)];
+  return out;
+}
+
+/**
+ * How compiled conditions read events: by default one JSON column `record` holds each
+ * event; over the event store, `columns` maps a top-level field name to its column (quoted
+ * SQL identifier) and whether it holds JSON (nested values are read inside it).
+ */
+export interface EventShape {
+  readonly record: string;
+  readonly columns?: ReadonlyMap<string, { readonly sql: string; readonly isJson: boolean }>;
 }
 
 function canonicalNumberText(value: { value: number; text: string }): string {
@@ -91,7 +106,11 @@ const COMPARE_SQL = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=' } as const
 class SqlBuilder {
   readonly params: unknown[] = [];
 
-  constructor(private readonly record: string) {}
+  private readonly record: string;
+
+  constructor(private readonly shape: EventShape) {
+    this.record = shape.record;
+  }
 
   private readonly index = new Map<string, number>();
 
@@ -107,8 +126,23 @@ class SqlBuilder {
     return `$${n}`;
   }
 
-  lookup(field: string): string {
-    const paths = fieldPaths(field).map((p) => `json_extract(${this.record}, ${this.param(p)})`);
+  /** The JSON value of a field, or null when the event shape has no column for it (always missing). */
+  lookup(field: string): string | null {
+    const columns = this.shape.columns;
+    const paths: string[] = [];
+    const seen = new Set<string>();
+    for (const keys of keyPaths(field)) {
+      let expr: string;
+      if (columns === undefined) expr = `json_extract(${this.record}, ${this.param(pointer(keys))})`;
+      else {
+        const column = columns.get(keys[0] as string);
+        if (column === undefined || (keys.length > 1 && !column.isJson)) continue;
+        expr = keys.length === 1 ? `to_json(${column.sql})` : `json_extract(${column.sql}, ${this.param(pointer(keys.slice(1)))})`;
+      }
+      if (!seen.has(expr)) paths.push(expr);
+      seen.add(expr);
+    }
+    if (paths.length === 0) return null;
     return paths.length === 1 ? (paths[0] as string) : `coalesce(${paths.join(', ')})`;
   }
 
@@ -122,8 +156,10 @@ class SqlBuilder {
         return `(NOT ${this.node(node.child)})`;
       case 'Constant':
         return node.value ? 'TRUE' : 'FALSE';
-      case 'Exists':
-        return `(${this.lookup(node.field)} IS NOT NULL)`;
+      case 'Exists': {
+        const v = this.lookup(node.field);
+        return v === null ? 'FALSE' : `(${v} IS NOT NULL)`;
+      }
       case 'Keyword': {
         const test = node.value.kind === 'Regex' ? this.regex(node.value, 'sl_text(k.value)') : this.pattern(node.value, 'sl_text(k.value)');
         return `EXISTS (SELECT 1 FROM json_tree(${this.record}) k WHERE k.type NOT IN ('OBJECT', 'ARRAY', 'NULL') AND ${test})`;
@@ -136,6 +172,7 @@ class SqlBuilder {
   /** A field test: a missing field fails all but null; a list matches when any element does. */
   private match(field: string, value: Value): string {
     const v = this.lookup(field);
+    if (v === null) return value.kind === 'Null' ? 'TRUE' : 'FALSE';
     if (value.kind === 'Null') {
       return `(${v} IS NULL OR json_type(${v}) = 'NULL' OR (json_type(${v}) = 'ARRAY' AND coalesce(list_bool_or(list_transform(json_extract(${v}, '$[*]'), e -> json_type(e) = 'NULL')), false)))`;
     }
@@ -180,6 +217,7 @@ class SqlBuilder {
       case 'FieldRef': {
         const left = `sl_text(${e})`;
         const other = this.lookup(value.field);
+        if (other === null) return 'false';
         const right = `sl_text(${other})`;
         const [l, r] = value.isCased ? [left, right] : [`lower(${left})`, `lower(${right})`];
         const test =
@@ -233,7 +271,7 @@ class SqlBuilder {
  * `record` (any SQL expression of type JSON). Rule values never enter the SQL text.
  */
 export function compileCondition(node: Node, record = 'record'): SqlFragment {
-  const builder = new SqlBuilder(record);
+  const builder = new SqlBuilder({ record });
   const sql = builder.node(node);
   return Object.freeze({ sql, params: Object.freeze(builder.params.slice()) });
 }
@@ -243,8 +281,8 @@ export function compileCondition(node: Node, record = 'record'): SqlFragment {
  * with columns source_path, source_record, record): returns the rows that match at least one,
  * with `hits`, the indexes (into `nodes`) of the conditions that hold. Parameters are shared.
  */
-export function compileBatchQuery(nodes: readonly Node[], source: string): SqlFragment {
-  const builder = new SqlBuilder('record');
+export function compileBatchQuery(nodes: readonly Node[], source: string, shape: EventShape = { record: 'record' }): SqlFragment {
+  const builder = new SqlBuilder(shape);
   const tests = nodes.map((node, i) => `CASE WHEN ${builder.node(node)} THEN ${i} END`);
   const sql = `SELECT source_path, source_record, hits FROM (SELECT source_path, source_record, list_filter([${tests.join(',\n')}]::INTEGER[], x -> x IS NOT NULL) AS hits FROM ${source}) WHERE len(hits) > 0`;
   return Object.freeze({ sql, params: Object.freeze(builder.params.slice()) });

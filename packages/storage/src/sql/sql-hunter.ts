@@ -2,7 +2,7 @@
 // query, on one connection that already holds the SQL macros.
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { Node } from '@siemlite/core';
-import { compileBatchQuery, SQL_MACROS } from './compile-sql.js';
+import { compileBatchQuery, SQL_MACROS, type EventShape } from './compile-sql.js';
 
 /** One (rule, event) match found by SQL. */
 export interface SqlMatch {
@@ -16,7 +16,7 @@ export const DEFAULT_RULES_PER_QUERY = 20;
 
 export class SqlHunter {
   private constructor(
-    private readonly instance: DuckDBInstance,
+    private readonly instance: DuckDBInstance | null,
     readonly connection: DuckDBConnection,
   ) {}
 
@@ -28,14 +28,20 @@ export class SqlHunter {
     return new SqlHunter(instance, connection);
   }
 
+  /** A hunter on an open connection (an event store's); installs the macros, closes nothing. */
+  static async on(connection: DuckDBConnection): Promise<SqlHunter> {
+    for (const macro of SQL_MACROS) await connection.run(macro);
+    return new SqlHunter(null, connection);
+  }
+
   /**
    * Every (condition index, event) pair where the condition holds, over `source` (an SQL
    * relation with columns source_path, source_record, record JSON).
    */
-  async hunt(conditions: readonly Node[], source: string, rulesPerQuery = DEFAULT_RULES_PER_QUERY): Promise<SqlMatch[]> {
+  async hunt(conditions: readonly Node[], source: string, rulesPerQuery = DEFAULT_RULES_PER_QUERY, shape?: EventShape): Promise<SqlMatch[]> {
     const out: SqlMatch[] = [];
     for (let start = 0; start < conditions.length; start += rulesPerQuery) {
-      const { sql, params } = compileBatchQuery(conditions.slice(start, start + rulesPerQuery), source);
+      const { sql, params } = compileBatchQuery(conditions.slice(start, start + rulesPerQuery), source, shape);
       const reader = await this.connection.runAndReadAll(sql, params as DuckDBValue[]);
       for (const row of reader.getRows()) {
         const hits = row[2] as { items: readonly number[] };
@@ -46,6 +52,7 @@ export class SqlHunter {
   }
 
   close(): void {
+    if (this.instance === null) return;
     this.connection.closeSync();
     this.instance.closeSync();
   }

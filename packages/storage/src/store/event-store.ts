@@ -1,0 +1,253 @@
+// The event store: normalized events in a DuckDB table `events` with one typed column per
+// field (README, "Storage and SQL hunting", for the schema). Ingest is transactional and
+// idempotent: each batch is one transaction that also moves the per-file watermark in
+// `siemlite_sources`, so a kill leaves every committed batch and nothing half written, and
+// records at or below a file's watermark are skipped when the file is ingested again.
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+import { eventTimestamp, isWindowsEvent, normalizeEvent, type SourceRecord } from '@siemlite/core';
+import type { EventShape } from '../sql/compile-sql.js';
+import { conversion, quoteIdent, typeOfValue, widen, type ColumnType } from './column-type.js';
+import { describeDuckDbError, openDuckDb, StoreError } from './open-duckdb.js';
+
+/** Events per transaction by default: large enough to amortize a commit, small enough to lose little to a kill. */
+export const DEFAULT_BATCH_EVENTS = 50_000;
+
+/** Columns of `events` that are not event fields. */
+export const RESERVED_COLUMNS: readonly string[] = Object.freeze(['source_path', 'source_record', 'event_time', 'is_windows']);
+
+/** One event field and where it is stored. */
+export interface StoredField {
+  readonly field: string;
+  readonly column: string;
+  readonly type: ColumnType;
+}
+
+export interface EventStoreOptions {
+  /** Open read-only (DuckDB access_mode READ_ONLY): no schema is created, nothing can be written. */
+  readonly readOnly?: boolean;
+  /** Events per transaction (default {@link DEFAULT_BATCH_EVENTS}). */
+  readonly batchEvents?: number;
+}
+
+export interface IngestCounts {
+  /** Events committed. */
+  added: number;
+  /** Events skipped because their (source path, record) is already stored. */
+  skipped: number;
+}
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS events (source_path VARCHAR NOT NULL, source_record BIGINT NOT NULL, event_time TIMESTAMP, is_windows BOOLEAN NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS siemlite_fields (field VARCHAR PRIMARY KEY, "column" VARCHAR NOT NULL, type VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS siemlite_sources (source_path VARCHAR PRIMARY KEY, last_record BIGINT NOT NULL, events BIGINT NOT NULL, updated TIMESTAMP NOT NULL)`,
+];
+
+/** Longest column name made from a field name; longer names (and control characters) get a generated one. */
+const MAX_COLUMN_NAME = 120;
+/** True when `name` is non-empty and has no control characters (code points below 0x20). */
+function isPlainName(name: string): boolean {
+  if (name === '') return false;
+  for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) < 0x20) return false;
+  return true;
+}
+
+interface Pending {
+  path: string[];
+  record: number[];
+  time: (string | null)[];
+  windows: boolean[];
+  json: string[];
+}
+
+export class EventStore {
+  readonly #fields = new Map<string, StoredField>();
+  /** Lower-cased column names in use: DuckDB column names are case-insensitive. */
+  readonly #columns = new Set<string>(RESERVED_COLUMNS);
+  readonly #watermarks = new Map<string, number>();
+  #pending: Pending = { path: [], record: [], time: [], windows: [], json: [] };
+  /** Field types the pending batch needs (new fields, or wider types than stored). */
+  readonly #pendingTypes = new Map<string, ColumnType>();
+  readonly counts: IngestCounts = { added: 0, skipped: 0 };
+
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+    readonly readOnly: boolean,
+    private readonly batchEvents: number,
+  ) {}
+
+  /** Opens or creates the store at `path` (':memory:' for an in-memory one). */
+  static async open(path: string, options: EventStoreOptions = {}): Promise<EventStore> {
+    const readOnly = options.readOnly ?? false;
+    const { instance, connection } = await openDuckDb(path, readOnly);
+    const store = new EventStore(path, instance, connection, readOnly, options.batchEvents ?? DEFAULT_BATCH_EVENTS);
+    try {
+      if (!readOnly) for (const sql of SCHEMA) await connection.run(sql);
+      await store.#loadCatalog();
+    } catch (e) {
+      store.close();
+      if (e instanceof StoreError) throw e;
+      throw new StoreError(path, `cannot use as an event store: ${describeDuckDbError(e)}`, { cause: e });
+    }
+    return store;
+  }
+
+  async #loadCatalog(): Promise<void> {
+    this.#fields.clear();
+    this.#columns.clear();
+    for (const c of RESERVED_COLUMNS) this.#columns.add(c);
+    this.#watermarks.clear();
+    const tables = await this.connection.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE table_name IN ('events', 'siemlite_fields', 'siemlite_sources') AND database_name = current_database()`);
+    if (tables.getRows().length < 3) {
+      if (this.readOnly) throw new StoreError(this.path, 'not a siemlite event store (no events table); run siemlite ingest first');
+      return;
+    }
+    const fields = await this.connection.runAndReadAll(`SELECT field, "column", type FROM siemlite_fields`);
+    for (const [field, column, type] of fields.getRows()) {
+      const f: StoredField = { field: String(field), column: String(column), type: String(type) as ColumnType };
+      this.#fields.set(f.field, f);
+      this.#columns.add(f.column.toLowerCase());
+    }
+    const sources = await this.connection.runAndReadAll(`SELECT source_path, last_record FROM siemlite_sources`);
+    for (const [path, last] of sources.getRows()) this.#watermarks.set(String(path), Number(last));
+  }
+
+  /** How compiled conditions read the store's events (compile-sql.ts EventShape). */
+  shape(): EventShape {
+    const columns = new Map<string, { sql: string; isJson: boolean }>();
+    for (const f of this.#fields.values()) columns.set(f.field, { sql: quoteIdent(f.column), isJson: f.type === 'JSON' });
+    const all = [...columns.values()].map((c) => c.sql);
+    return { record: `json_array(${all.join(', ')})`, columns };
+  }
+
+  /** The stored fields (field name -> column and type). */
+  get fields(): ReadonlyMap<string, StoredField> {
+    return this.#fields;
+  }
+
+  /**
+   * Queues records (as core's readers give them) and commits a batch whenever
+   * `batchEvents` are queued. Records already stored (at or below their file's
+   * watermark) are counted as skipped. Call {@link flush} at the end.
+   */
+  async add(records: readonly SourceRecord[]): Promise<void> {
+    const p = this.#pending;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as SourceRecord;
+      const mark = this.#watermarks.get(r.path) ?? 0;
+      if (r.record <= mark) {
+        this.counts.skipped++;
+        continue;
+      }
+      const event = normalizeEvent(r.value);
+      // The raw evtx tree is not stored: its values are the flat fields' (README).
+      if (event !== r.value) event['Event'] = undefined;
+      for (const key in event) {
+        const type = typeOfValue(event[key]);
+        if (type === null) continue;
+        const known = this.#pendingTypes.get(key) ?? this.#fields.get(key)?.type;
+        if (known === type) continue;
+        this.#pendingTypes.set(key, known === undefined ? type : widen(known, type));
+      }
+      p.path.push(r.path);
+      p.record.push(r.record);
+      p.time.push(eventTimestamp(event));
+      p.windows.push(isWindowsEvent(r.value));
+      p.json.push(JSON.stringify(event));
+    }
+    if (p.path.length >= this.batchEvents) await this.flush();
+  }
+
+  /** Commits the queued events as one transaction; on failure nothing of the batch is kept. */
+  async flush(): Promise<void> {
+    const p = this.#pending;
+    if (p.path.length === 0) return;
+    if (this.readOnly) throw new StoreError(this.path, 'opened read-only');
+    const c = this.connection;
+    const changes = [...this.#pendingTypes].filter(([field, type]) => this.#fields.get(field)?.type !== type);
+    this.#pendingTypes.clear();
+    const planned = changes.map(([field, type]) => this.#plan(field, type));
+    try {
+      await c.run('BEGIN TRANSACTION');
+      for (const change of planned) {
+        const col = quoteIdent(change.column);
+        if (change.isNew) await c.run(`ALTER TABLE events ADD COLUMN ${col} ${change.type}`);
+        else await c.run(`ALTER TABLE events ALTER COLUMN ${col} TYPE ${change.type} USING ${conversion(col, change.type)}`);
+        await c.run(`INSERT OR REPLACE INTO siemlite_fields VALUES ($1, $2, $3)`, [change.field, change.column, change.type]);
+      }
+      for (const change of planned) this.#fields.set(change.field, change);
+      await c.run(`CREATE OR REPLACE TEMP TABLE siemlite_staging (p VARCHAR, r BIGINT, t VARCHAR, w BOOLEAN, j VARCHAR)`);
+      const appender = await c.createAppender('siemlite_staging');
+      for (let i = 0; i < p.path.length; i++) {
+        appender.appendVarchar(p.path[i] as string);
+        appender.appendBigInt(BigInt(p.record[i] as number));
+        const t = p.time[i];
+        if (t === null || t === undefined) appender.appendNull();
+        else appender.appendVarchar(t);
+        appender.appendBoolean(p.windows[i] as boolean);
+        appender.appendVarchar(p.json[i] as string);
+        appender.endRow();
+      }
+      appender.closeSync();
+      // json_transform reads the JSON keys of one struct spec case-insensitively when two
+      // differ only in case: such fields go to separate specs (layers).
+      const layers: { names: Set<string>; fields: StoredField[] }[] = [];
+      for (const f of this.#fields.values()) {
+        const name = f.field.toLowerCase();
+        let layer = layers.find((l) => !l.names.has(name));
+        if (layer === undefined) layers.push((layer = { names: new Set(), fields: [] }));
+        layer.names.add(name);
+        layer.fields.push(f);
+      }
+      const fields = layers.flatMap((l) => l.fields);
+      const specs = layers.map((l) => JSON.stringify(Object.fromEntries(l.fields.map((f) => [f.field, f.type]))));
+      const targets = [...RESERVED_COLUMNS, ...fields.map((f) => f.column)].map(quoteIdent).join(', ');
+      const values = specs.map((_, i) => `, unnest(json_transform(j, $${i + 1}))`).join('');
+      await c.run(`INSERT INTO events (${targets}) SELECT p, r, try_cast(t AS TIMESTAMP), w${values} FROM siemlite_staging`, specs);
+      await c.run(
+        `INSERT INTO siemlite_sources SELECT p, max(r), count(*), now() FROM siemlite_staging GROUP BY p
+         ON CONFLICT (source_path) DO UPDATE SET last_record = greatest(last_record, excluded.last_record), events = events + excluded.events, updated = excluded.updated`,
+      );
+      await c.run('DROP TABLE siemlite_staging');
+      await c.run('COMMIT');
+    } catch (e) {
+      await c.run('ROLLBACK').catch(() => undefined);
+      this.#pending = { path: [], record: [], time: [], windows: [], json: [] };
+      await this.#loadCatalog().catch(() => undefined);
+      throw new StoreError(this.path, `ingest failed, batch of ${p.path.length} events not stored: ${describeDuckDbError(e)}`, { cause: e });
+    }
+    for (let i = 0; i < p.path.length; i++) {
+      const path = p.path[i] as string;
+      const r = p.record[i] as number;
+      if (r > (this.#watermarks.get(path) ?? 0)) this.#watermarks.set(path, r);
+    }
+    this.counts.added += p.path.length;
+    this.#pending = { path: [], record: [], time: [], windows: [], json: [] };
+  }
+
+  /** Where a field goes: its column (a new one gets a name unique regardless of case). */
+  #plan(field: string, type: ColumnType): StoredField & { isNew: boolean } {
+    const known = this.#fields.get(field);
+    if (known !== undefined) return { ...known, type, isNew: false };
+    let column = field.length <= MAX_COLUMN_NAME && isPlainName(field) ? field : `field_${this.#fields.size + 1}`;
+    for (let n = 2; this.#columns.has(column.toLowerCase()); n++) column = `${field.slice(0, MAX_COLUMN_NAME)}~${n}`;
+    this.#columns.add(column.toLowerCase());
+    return { field, column, type, isNew: true };
+  }
+
+  /**
+   * Deletes events older than `maxAgeMs` before `now` (event time; events without a time
+   * are kept). Watermarks stay, so ingesting the same files again does not bring them back.
+   */
+  async retain(maxAgeMs: number, now = Date.now()): Promise<number> {
+    const cutoff = new Date(now - maxAgeMs).toISOString();
+    const r = await this.connection.run(`DELETE FROM events WHERE event_time < $1::TIMESTAMP`, [cutoff as DuckDBValue]);
+    return r.rowsChanged;
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
