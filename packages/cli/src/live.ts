@@ -5,9 +5,10 @@ import { DEFAULT_FLUSH_INTERVAL_MS, followRawRecords, readRawRecords, type RawRe
 import { parseDuration } from './correlation.js';
 import { UsageError } from './usage-error.js';
 
-export const LIVE_USAGE = `  --follow                follow the INPUT files and folders like tail -F (JSON Lines):
-                          appended lines, rotation by rename, truncation, new files in a
-                          followed folder; runs until SIGINT or SIGTERM
+export const LIVE_USAGE = `  --follow                follow the INPUT files and folders like tail -F (JSON Lines or
+                          access-log, syslog, auditd, cef lines): appended lines, rotation
+                          by rename, truncation, new files in a followed folder; runs
+                          until SIGINT or SIGTERM (as does reading stdin, '-')
   --from-start            with --follow, read existing files from their start (default:
                           only what is appended from now on)
   --flush-interval DURATION  stdin and followed files: a partly filled batch of events
@@ -40,10 +41,14 @@ export function openInput(
   if (flushIntervalMs === 0) throw new UsageError('--flush-interval must be 1ms or more');
   if (values['from-start'] && !values.follow) throw new UsageError('--from-start goes with --follow');
   if (values.follow && inputs.includes('-')) throw new UsageError("--follow follows files and folders; read stdin with '-' without --follow");
+  const format = read.inputFormat;
+  if (values.follow && (format === 'csv' || format === 'w3c' || format === 'zeek-tsv')) {
+    throw new UsageError(`--follow cannot follow ${format} files (their header is not where following starts); hunt them without --follow`);
+  }
   const controller = new AbortController();
   const signal = controller.signal;
   const live = flushIntervalMs === undefined ? { signal } : { signal, flushIntervalMs };
-  const records = values.follow ? followRawRecords(inputs, { ...live, fromStart: values['from-start'] }) : readRawRecords(inputs, { ...read, ...live });
+  const records = values.follow ? followRawRecords(inputs, { ...live, fromStart: values['from-start'], ...(format === undefined ? {} : { inputFormat: format }) }) : readRawRecords(inputs, { ...read, ...live });
   const stop = (): void => {
     dispose();
     controller.abort();

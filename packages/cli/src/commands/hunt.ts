@@ -273,9 +273,9 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   if (sources !== undefined && mode !== 'auto') throw new UsageError('--source and --recognizers need --pipeline auto (the other modes do not route events by source)');
   let unrecognized = 0;
   const inputFormat = inputFormatOption(values['input-format']);
+  const input = openInput(positionals, values, { onProgress, ...(inputFormat === undefined ? {} : { inputFormat }) });
   const pool = createDetectorPool({ ruleSets, workers: workers > 1 ? workers : 0, correlator, timeField, ...(sources === undefined ? {} : { sources }) });
   metrics.watchQueue(() => pool.inFlight, () => pool.peakInFlight);
-  const input = openInput(positionals, values, { onProgress, ...(inputFormat === undefined ? {} : { inputFormat }) });
   const endpoint = port === null ? null : await serveMetrics(port, metrics);
   if (endpoint !== null && !quiet) io.stderr(`siemlite hunt: metrics on ${endpoint.url}\n`);
   try {

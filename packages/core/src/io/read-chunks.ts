@@ -42,43 +42,35 @@ export async function* readFileChunks(handle: FileHandle, counter: ByteCounter):
 }
 
 /**
- * Reads a stream (stdin) as Buffers, whatever encoding it was set to.
+ * Reads a stream (stdin) as Buffers, whatever encoding it was set to. With `signal`, an
+ * abort ends the read where it is, even while the stream stays open and silent (a pipe, a
+ * terminal): the stream is destroyed (a pending read holds the process open otherwise)
+ * and the generator returns as if at the stream's end.
  * @internal
  */
 export async function* readStreamChunks(stream: NodeJS.ReadableStream, counter: ByteCounter, signal?: AbortSignal): AsyncGenerator<Buffer> {
-  if (signal === undefined) {
-    for await (const chunk of stream) {
-      const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-      counter.bytesRead += buffer.length;
-      yield buffer;
-    }
-    return;
-  }
-  // Stoppable: a stream that stays open (a pipe, a terminal) ends where it is on abort.
-  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<string | Buffer>;
-  let wake: ((next: IteratorResult<string | Buffer> | typeof STOPPED) => void) | null = null;
-  const onAbort = (): void => wake?.(STOPPED);
-  signal.addEventListener('abort', onAbort, { once: true });
+  const stop = (): void => destroyStream(stream);
+  signal?.addEventListener('abort', stop, { once: true });
   try {
-    while (!signal.aborted) {
-      const next = await new Promise<IteratorResult<string | Buffer> | typeof STOPPED>((resolve, reject) => {
-        wake = resolve;
-        iterator.next().then(resolve, reject);
-      });
-      wake = null;
-      if (next === STOPPED || next.done === true) return;
-      const buffer = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
+    for await (const chunk of stream) {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
       counter.bytesRead += buffer.length;
       yield buffer;
+      if (signal?.aborted === true) return;
     }
+  } catch (error) {
+    // Destroyed by the abort: the read ends (ERR_STREAM_PREMATURE_CLOSE), nothing failed.
+    if (signal?.aborted !== true) throw error;
   } finally {
-    signal.removeEventListener('abort', onAbort);
-    // Stops the stream (a read still pending ends with it); never waits for input that may not come.
-    void iterator.return?.()?.then(ignore, ignore);
+    signal?.removeEventListener('abort', stop);
   }
 }
 
-const STOPPED: unique symbol = Symbol('stopped');
+function destroyStream(stream: NodeJS.ReadableStream): void {
+  const destroy = (stream as { destroy?: () => void }).destroy;
+  if (typeof destroy === 'function') destroy.call(stream);
+  else stream.pause();
+}
 
 /**
  * Yields `head` and then the rest of `rest`: lets the reader look at the first bytes

@@ -212,6 +212,16 @@ export class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
     return this.#splitter;
   }
 
+  /**
+   * followRawRecords: the records that come next are those of `decoder` (made here with
+   * createDecoder), a followed file read by turns with others; a new chunk file begins.
+   */
+  resumeFile(path: string, decoder: RecordDecoder, text: TextFormat | null): void {
+    this.beginFile(path);
+    this.#splitter = decoder;
+    this.#text = text;
+  }
+
   add(buf: Buffer, start: number, end: number, record: number, line: number): void {
     const length = end - start;
     let bytes = this.#bytes;
@@ -254,11 +264,6 @@ export class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
     const ready = this.#ready;
     this.#ready = [];
     return ready;
-  }
-
-  /** True while the current chunk holds nothing (no records, no reports). */
-  get isEmpty(): boolean {
-    return this.#count === 0 && this.#evtxCount === 0 && this.#bad.length === 0;
   }
 
   takeRest(): RawChunk | null {
