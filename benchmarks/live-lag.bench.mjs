@@ -8,10 +8,13 @@
 // highest rate whose p99 stayed under 1 s, per --workers value.
 //
 // Each rate runs in a fresh hunt: warm-up events are written slowly until the first alert
-// (rule loading and compiling are not counted), then --seconds of events at the rate, then
-// stdin is closed and every remaining alert is read (an overloaded run's backlog counts).
+// (rule loading and compiling are not counted), then --warmup seconds at the rate, not
+// measured (the steady state is: a second worker thread starts, and compiles the rules, only
+// when two chunks are first in flight at once, and field matchers are built on first use),
+// then --seconds of events at the rate, measured; then stdin is closed and every remaining
+// alert is read (an overloaded run's backlog counts).
 // Run after building (`npx turbo run build`):
-//   node benchmarks/live-lag.bench.mjs [--rates 1000,2000,5000,10000,20000] [--seconds 15] [--workers 1,2]
+//   node benchmarks/live-lag.bench.mjs [--rates 1000,2000,3000,4000,5000,7500,10000,20000] [--seconds 10] [--warmup 5] [--workers 1,2]
 // Prints a table and one JSON line (machine-readable) at the end. Never asserted in tests.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,13 +26,15 @@ import { SIGMA_RULE_DIRS, cli, datasetLines, eachLine, fmtInt, machine, printTab
 
 const { values } = parseArgs({
   options: {
-    rates: { type: 'string', default: '1000,2000,5000,10000,20000' },
-    seconds: { type: 'string', default: '15' },
+    rates: { type: 'string', default: '1000,2000,3000,4000,5000,7500,10000,20000' },
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '5' },
     workers: { type: 'string', default: '1,2' },
   },
 });
 const rates = values.rates.split(',').map(Number);
 const seconds = Number(values.seconds);
+const warmupSeconds = Number(values.warmup);
 const workerCounts = values.workers.split(',').map(Number);
 const LIMIT_MS = 1000;
 const TICK_MS = 5;
@@ -71,14 +76,17 @@ async function run(workers, rate) {
   const exited = new Promise((r) => child.on('exit', (code) => r(code)));
   child.stdin.on('error', () => {}); // EPIPE if hunt dies: reported through its exit code
 
-  const total = Math.ceil(rate * seconds);
-  /** Due time of record r (1-based stdin record number), for the measured records. */
+  const warmCount = Math.ceil(rate * warmupSeconds);
+  const total = warmCount + Math.ceil(rate * seconds);
+  /** Due time of record r (1-based stdin record number), from the first record written at the rate. */
   const due = new Float64Array(total);
+  let firstScheduled = Number.POSITIVE_INFINITY;
   let firstMeasured = Number.POSITIVE_INFINITY;
   let written = 0; // records written so far
   let firstAlert = null;
   const lags = [];
   let alerts = 0;
+  let alertsBefore = 0;
   let partial = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (text) => {
@@ -91,7 +99,8 @@ async function run(workers, rate) {
       const m = RECORD.exec(line);
       if (m === null) continue; // a correlation alert: no single event
       const r = Number(m[1]);
-      if (r >= firstMeasured) lags.push(now - due[r - firstMeasured]);
+      if (r >= firstMeasured) lags.push(now - due[r - firstScheduled]);
+      else if (r >= firstScheduled) alertsBefore++;
     }
   });
   const write = (from, to) => {
@@ -111,10 +120,12 @@ async function run(workers, rate) {
   }
   firstAlert = null;
   if (alerts === 0) throw new Error(`hunt gave no alert during warm-up:\n${stderr}`);
-  const alertsBefore = alerts;
+  alertsBefore = alerts;
 
-  // Measured: records firstMeasured .. firstMeasured + total - 1, each due at t0 + i / rate.
-  firstMeasured = written + 1;
+  // At the rate: --warmup seconds unmeasured (every worker thread started, field matchers
+  // built), then --seconds measured; record firstScheduled + i is due at t0 + i / rate.
+  firstScheduled = written + 1;
+  firstMeasured = firstScheduled + warmCount;
   const t0 = performance.now();
   for (let i = 0; i < total; i++) due[i] = t0 + (i * 1000) / rate;
   let sent = 0;
@@ -132,7 +143,7 @@ async function run(workers, rate) {
     };
     tick();
   });
-  const feedSeconds = (performance.now() - t0) / 1000;
+  const feedSeconds = (performance.now() - t0) / 1000 - warmupSeconds;
   child.stdin.end(); // hunt reads what is left, hands out every alert and exits
   const code = await exited;
   if (code !== 0) throw new Error(`hunt exited with ${code}:\n${stderr}`);
@@ -141,7 +152,7 @@ async function run(workers, rate) {
   return {
     workers,
     rate,
-    fed_per_s: Math.round(total / feedSeconds),
+    fed_per_s: Math.round((total - warmCount) / feedSeconds),
     alerts: alerts - alertsBefore,
     lag_p50_ms: q(0.5),
     lag_p95_ms: q(0.95),
