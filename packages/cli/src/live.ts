@@ -22,6 +22,8 @@ export const LIVE_OPTIONS = {
 
 export interface LiveInput {
   readonly records: RawRecordStream;
+  /** Stdin or followed files: the input may go on for long (every worker is started up front). */
+  readonly isLive: boolean;
   /** Ends the input where it is (what was read is still handed out). */
   readonly stop: () => void;
   /** Removes the signal handlers. */
@@ -59,5 +61,5 @@ export function openInput(
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  return { records, stop, dispose };
+  return { records, stop, dispose, isLive: values.follow || inputs.includes('-') };
 }

@@ -134,7 +134,8 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   if (!['jsonl', 'csv', 'table'].includes(format)) throw new UsageError(`--format must be jsonl, csv or table, not '${format}'`);
   const selection = parseRuleSelection(values);
   const findings = openFindings(values);
-  let workers = values.workers === undefined || values.workers === 'auto' ? await autoWorkers(positionals) : 0;
+  // Followed from their end, files give only what is appended: their size says nothing.
+  let workers = values.workers === undefined || values.workers === 'auto' ? await autoWorkers(values.follow && !values['from-start'] ? [] : positionals) : 0;
   if (values.workers !== undefined && values.workers !== 'auto') {
     workers = /^\d+$/.test(values.workers) ? Number(values.workers) : Number.NaN;
     if (!Number.isSafeInteger(workers)) throw new UsageError(`--workers must be auto or a whole number (0 or 1: no worker threads), not '${values.workers}'`);
@@ -274,7 +275,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   let unrecognized = 0;
   const inputFormat = inputFormatOption(values['input-format']);
   const input = openInput(positionals, values, { onProgress, ...(inputFormat === undefined ? {} : { inputFormat }) });
-  const pool = createDetectorPool({ ruleSets, workers: workers > 1 ? workers : 0, correlator, timeField, ...(sources === undefined ? {} : { sources }) });
+  const pool = createDetectorPool({ ruleSets, workers: workers > 1 ? workers : 0, correlator, timeField, ...(sources === undefined ? {} : { sources }), startAllWorkers: input.isLive });
   metrics.watchQueue(() => pool.inFlight, () => pool.peakInFlight);
   const endpoint = port === null ? null : await serveMetrics(port, metrics);
   if (endpoint !== null && !quiet) io.stderr(`siemlite hunt: metrics on ${endpoint.url}\n`);

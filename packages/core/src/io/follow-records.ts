@@ -13,7 +13,7 @@ import { expandInputs } from './expand-inputs.js';
 import { FlushTimer, flushInterval } from './flush-timer.js';
 import { checkInputFormat, chooseTextFormat, isHeaderFormat, type TextFormat } from './formats/text-formats.js';
 import { positiveInteger } from './read-records.js';
-import { DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_RECORDS, MAX_CHUNK_BYTES, RawChunkBuilder } from './read-raw-records.js';
+import { RawChunkBuilder } from './read-raw-records.js';
 import type { RawChunk, RawReadOptions, RawRecordStream } from './read-raw-records.js';
 import type { RecordDecoder } from './decoder.js';
 import type { BadRecord, InputFormat } from './record-types.js';
@@ -122,10 +122,7 @@ class Follower implements RawRecordStream {
       throw new RangeError(`${this.#inputFormat} files cannot be followed (their header is not where following starts); read them without following`);
     }
     this.#flush = new FlushTimer(flushInterval(options.flushIntervalMs));
-    this.#output = new RawChunkBuilder(
-      positiveInteger(options.chunkRecords, DEFAULT_CHUNK_RECORDS, 'chunkRecords'),
-      Math.min(positiveInteger(options.chunkBytes, DEFAULT_CHUNK_BYTES, 'chunkBytes'), MAX_CHUNK_BYTES),
-    );
+    this.#output = RawChunkBuilder.fromOptions(options);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<RawChunk> {
@@ -350,7 +347,7 @@ class Follower implements RawRecordStream {
       format: 'jsonl',
       isIndented: false,
       maxRecordBytes: this.#maxRecordBytes,
-      chunkRecords: DEFAULT_CHUNK_RECORDS,
+      chunkRecords: 1, // raw mode: the builder makes the chunks
       onBadRecord: (bad) => this.#output.addBad(bad),
       text,
     });

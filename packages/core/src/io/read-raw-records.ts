@@ -90,8 +90,7 @@ export interface RawRecordStream extends AsyncIterable<RawChunk> {
   stopFile(file: number): void;
 }
 
-/** @internal */
-export const DEFAULT_CHUNK_RECORDS = 2048;
+const DEFAULT_CHUNK_RECORDS = 2048;
 /**
  * EVTX chunks per task, at most (also closed at `chunkBytes`): 32 × 64 KiB hold about 750
  * to 4,000 records (SigmaHQ's samples: 23 to 120 per chunk), about a JSON chunk's worth;
@@ -99,15 +98,13 @@ export const DEFAULT_CHUNK_RECORDS = 2048;
  * 128 MB file, --workers 0: 8.7 s user CPU with 32, 9.1 s with 8).
  */
 const EVTX_CHUNKS_PER_TASK = 32;
-/** @internal */
-export const DEFAULT_CHUNK_BYTES = 4 << 20;
+const DEFAULT_CHUNK_BYTES = 4 << 20;
 const MIN_CAPACITY = 64 * 1024;
 const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_INTS = new Int32Array(0);
 const EMPTY_NUMBERS = new Float64Array(0);
 /** Chunk offsets are Int32. */
-/** @internal */
-export const MAX_CHUNK_BYTES = 1 << 30;
+const MAX_CHUNK_BYTES = 1 << 30;
 const NO_CHUNKS: readonly RawChunk[] = Object.freeze([]);
 
 /**
@@ -134,10 +131,7 @@ class RawRecordReader implements RawRecordStream {
   constructor(inputs: readonly string[], options: RawReadOptions) {
     this.#inputs = inputs;
     this.#options = options;
-    this.#output = new RawChunkBuilder(
-      positiveInteger(options.chunkRecords, DEFAULT_CHUNK_RECORDS, 'chunkRecords'),
-      Math.min(positiveInteger(options.chunkBytes, DEFAULT_CHUNK_BYTES, 'chunkBytes'), MAX_CHUNK_BYTES),
-    );
+    this.#output = RawChunkBuilder.fromOptions(options);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<RawChunk> {
@@ -189,6 +183,14 @@ export class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
   #evtxEnds = new Int32Array(EVTX_CHUNKS_PER_TASK);
   #evtxFirst = 0;
   #evtxClaimed = 0;
+
+  /** A builder with the chunk size limits of `options` (defaults: 2048 records, 4 MiB); RangeError on bad values. */
+  static fromOptions(options: Pick<RawReadOptions, 'chunkRecords' | 'chunkBytes'>): RawChunkBuilder {
+    return new RawChunkBuilder(
+      positiveInteger(options.chunkRecords, DEFAULT_CHUNK_RECORDS, 'chunkRecords'),
+      Math.min(positiveInteger(options.chunkBytes, DEFAULT_CHUNK_BYTES, 'chunkBytes'), MAX_CHUNK_BYTES),
+    );
+  }
 
   constructor(chunkRecords: number, chunkBytes: number) {
     this.#chunkRecords = chunkRecords;

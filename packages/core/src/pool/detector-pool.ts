@@ -71,6 +71,13 @@ export interface DetectorPoolOptions {
    * while the main thread reads and writes, and the bound on memory held in the pool.
    */
   readonly maxInFlight?: number;
+  /**
+   * Start every worker thread now, each compiling the rule sets before its first chunk
+   * (default false: threads start as work arrives and compile on first need). For live input:
+   * a thread started mid-stream holds the chunk it got, and every later result, while it
+   * compiles (seconds with the SigmaHQ rules).
+   */
+  readonly startAllWorkers?: boolean;
 }
 
 /** What one RawChunk gave: its bad records and alerts, in file order. */
@@ -156,7 +163,8 @@ export class DetectorPool {
       return;
     }
     this.#inline = null;
-    const workerData: WorkerConfig = encodeWorkerConfig(wireSets, report);
+    const startAll = options.startAllWorkers === true;
+    const workerData: WorkerConfig = { ...encodeWorkerConfig(wireSets, report), ...(startAll ? { compileAtStart: true } : {}) };
     const piscina = new Piscina({
       filename: workerFile(),
       name: WORKER_HANDLER,
@@ -164,7 +172,7 @@ export class DetectorPool {
       // second thread, which on a 2-core machine slowed its only busy worker down (a
       // one-event hunt with the SigmaHQ rules and --workers 2: 4.1 s with both threads
       // started up front, 3.7 s with one). A started thread stays until close().
-      minThreads: 1,
+      minThreads: startAll ? workers : 1,
       maxThreads: workers,
       idleTimeout: Infinity,
       // Never more than maxInFlight tasks are submitted; the queue bound is a second guard.
