@@ -42,6 +42,8 @@ const FINGERPRINT_BYTES = 64;
 /** A file's format is told from its first bytes once they hold a line (or this many bytes). */
 const SAMPLE_BYTES = 64 * 1024;
 const NEWLINE = Buffer.from('\n');
+/** Chunk file ordinals remembered for stopFile: far more than chunks in flight. */
+const MAX_ORDINALS = 4096;
 const LF = 0x0a;
 
 /** One followed path: the file open at it now and how far it was read. */
@@ -369,6 +371,8 @@ class Follower implements RawRecordStream {
     if (tail.decoder === null) this.#output.beginFile(tail.path);
     else this.#output.resumeFile(tail.path, tail.decoder, tail.text);
     this.#ordinals.set(++this.#ordinal, tail);
+    // Only chunks still in the pool can be stopped: older ordinals are forgotten (the map stays small however long it runs).
+    this.#ordinals.delete(this.#ordinal - MAX_ORDINALS);
   }
 
   *#ready(): Generator<RawChunk> {
