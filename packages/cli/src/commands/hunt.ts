@@ -177,7 +177,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     // Load and lower once; the windows pipeline is then applied to the lowered rules.
     const base = loadRules(rulePaths, cache === undefined ? {} : { cache });
     loadErrors.push(...base.errors);
-    const { pipelines, errors } = resolvePipelines('windows');
+    const { pipelines, errors } = resolvePipelines('windows', cache);
     loadErrors.push(...errors);
     const processed = processRules(base.rules, pipelines);
     loadErrors.push(...processed.errors);
@@ -186,7 +186,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     windows = { rules: mappedOnly(processed.rules), events: 'windows', ...(mapField === undefined ? {} : { mapField }) };
     other = { rules: keep(base.rules), events: 'by-logsource' };
   } else {
-    const { pipelines, errors } = resolvePipelines(mode);
+    const { pipelines, errors } = resolvePipelines(mode, cache);
     loadErrors.push(...errors);
     const set = loadRules(rulePaths, { pipelines, ...(cache === undefined ? {} : { cache }) });
     loadErrors.push(...set.errors);
