@@ -62,6 +62,15 @@ export interface RuleSetPlan {
    * SigmaHQ's fields), and a run pays only for the fields its events have.
    */
   matcher(m: number): FieldMatcher;
+  /**
+   * Whether a batch of `rows` rows should test matcher `m`'s leaves one by one instead of
+   * building the matcher: true while it is not built and fewer than
+   * {@link MATCHER_BUILD_ROWS} rows in all have asked for it. Building an automaton costs up
+   * to ~80 ms (CommandLine: 11,000 patterns), more than testing one event's values leaf by
+   * leaf, so the first event of a run (start-up, issue 14) or a trickle of live events do
+   * not pay for it; a full batch builds it at once.
+   */
+  deferMatcher(m: number, rows: number): boolean;
   /** Per leaf id: the index of the matcher that decides it, or -1. */
   readonly leafMatcher: Int32Array;
   /** Per leaf id: its local id inside that matcher. */
@@ -74,6 +83,9 @@ export interface RuleSetPlan {
   readonly fields: readonly string[];
   readonly hasKeywords: boolean;
 }
+
+/** Rows that ask for a field matcher before it is built (see `RuleSetPlan.deferMatcher`). */
+export const MATCHER_BUILD_ROWS = 256;
 
 /**
  * Value -> a key that equal values share and different values never do, cached per value
@@ -253,6 +265,12 @@ export function compileRuleSet(rules: readonly CompilableRule[]): RuleSetPlan {
     });
   }
   const built: (FieldMatcher | undefined)[] = new Array<FieldMatcher | undefined>(specs.length);
+  const askedRows = new Float64Array(specs.length);
+  const deferMatcher = (m: number, rows: number): boolean => {
+    if (built[m] !== undefined) return false;
+    askedRows[m] = (askedRows[m] as number) + rows;
+    return (askedRows[m] as number) < MATCHER_BUILD_ROWS;
+  };
   const matcher = (m: number): FieldMatcher => {
     let found = built[m];
     if (found === undefined) {
@@ -263,7 +281,7 @@ export function compileRuleSet(rules: readonly CompilableRule[]): RuleSetPlan {
     }
     return found;
   };
-  return { rules, roots, leaves, matcherCount: specs.length, matcher, leafMatcher, leafLocal, matcherFields, matcherLeafIds, fields: [...fields], hasKeywords };
+  return { rules, roots, leaves, matcherCount: specs.length, matcher, deferMatcher, leafMatcher, leafLocal, matcherFields, matcherLeafIds, fields: [...fields], hasKeywords };
 }
 
 /**

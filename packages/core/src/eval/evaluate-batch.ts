@@ -89,6 +89,7 @@ class BatchEvaluator {
     this.#valueCache = new Array<Uint8Array | undefined>(plan.leaves.length);
     this.#leafRows = new Array<Int32Array | undefined>(plan.leaves.length);
     this.#prepared = new Uint8Array(plan.matcherCount);
+    this.#matcherUse = new Uint8Array(plan.matcherCount);
     this.#rowScans = new Array<RowScan | null | undefined>(plan.matcherCount);
     this.#plan = plan;
   }
@@ -98,6 +99,19 @@ class BatchEvaluator {
 
   #isRowScoped(m: number): boolean {
     return this.#plan.matcherFields[m] === KEYWORD_COLUMN;
+  }
+
+  /** Per matcher, for this batch: 0 not asked yet, 1 leaves tested one by one, 2 matcher used. */
+  readonly #matcherUse: Uint8Array;
+
+  /** Whether this batch decides matcher `m`'s leaves with the matcher (else with each leaf's test). */
+  #usesMatcher(m: number): boolean {
+    let use = this.#matcherUse[m] as number;
+    if (use === 0) {
+      use = this.#plan.deferMatcher(m, this.#batch.rows) ? 1 : 2;
+      this.#matcherUse[m] = use;
+    }
+    return use === 2;
   }
 
   /** Runs keyword matcher `m` on those of `rows` not scanned yet; null when the batch has no keyword column. */
@@ -208,7 +222,7 @@ class BatchEvaluator {
         const m = this.#plan.leafMatcher[node.leaf.id] as number;
         // A keyword matcher is not run on the whole batch just to find candidates: its
         // rule's other tests (routing) usually narrow the rows first.
-        if (m === -1 || this.#isRowScoped(m)) return this.all;
+        if (m === -1 || this.#isRowScoped(m) || !this.#usesMatcher(m)) return this.all;
         return this.#rowsOfMatcherLeaf(node.leaf.id);
       }
       case 'const':
@@ -335,7 +349,7 @@ class BatchEvaluator {
           }
           break;
         }
-        if (m >= 0) {
+        if (m >= 0 && this.#usesMatcher(m)) {
           // Decided for the whole batch by its field matcher: intersect with its rows.
           return intersect(rows, this.#rowsOfMatcherLeaf(leaf.id));
         }
