@@ -115,8 +115,8 @@ export class EventStore {
 
   /** How compiled conditions read the store's events (compile-sql.ts EventShape). */
   shape(): EventShape {
-    const columns = new Map<string, { sql: string; isJson: boolean }>();
-    for (const f of this.#fields.values()) columns.set(f.field, { sql: quoteIdent(f.column), isJson: f.type === 'JSON' });
+    const columns = new Map<string, { sql: string; type: ColumnType }>();
+    for (const f of this.#fields.values()) columns.set(f.field, { sql: quoteIdent(f.column), type: f.type });
     const all = [...columns.values()].map((c) => c.sql);
     return { record: `json_array(${all.join(', ')})`, columns };
   }
