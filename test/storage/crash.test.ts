@@ -4,9 +4,10 @@
 // once. Also: a second writer on a locked store, and a full disk (file-size ulimit) fail with
 // clear errors and lose nothing committed. Needs the built CLI (npx turbo run build).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EventStore } from '@siemlite/storage';
 import { mulberry32 } from '../support/random.js';
@@ -70,6 +71,32 @@ describe('ingest under SIGKILL', () => {
     expect(await ingest(db, null)).toBe(0);
     expect(await counts(db)).toEqual({ n: EVENTS, distinct: EVENTS, sum: EVENTS, prefix: true, maxSeqOk: true });
   }, 300_000);
+
+  it('a kill right after a field widened to JSON (the change still only in the write-ahead log) leaves a store that opens with every value', async () => {
+    const db = join(dir, 'widen.duckdb');
+    // A child stores two batches, the second widening F from number to JSON, and is killed
+    // before DuckDB checkpoints: reopening replays the widening from the log.
+    const storage = pathToFileURL(join(REPO_ROOT, 'packages/storage/dist/index.js')).href;
+    const script = `
+      const { EventStore } = await import(${JSON.stringify(storage)});
+      const store = await EventStore.open(${JSON.stringify(db)});
+      await store.add([{ path: 'w', record: 1, value: { F: 4688 } }, { path: 'w', record: 2, value: { F: 5 } }]);
+      await store.flush();
+      await store.add([{ path: 'w', record: 3, value: { F: 'text' } }]);
+      await store.flush();
+      process.kill(process.pid, 'SIGKILL');`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.signal, child.stderr).toBe('SIGKILL');
+    expect(existsSync(`${db}.wal`)).toBe(true);
+    const store = await EventStore.open(db);
+    try {
+      expect(store.fields.get('F')?.type).toBe('JSON');
+      const r = await store.connection.runAndReadAll('SELECT F::VARCHAR AS f FROM events ORDER BY source_record');
+      expect(r.getRowObjectsJson()).toEqual([{ f: '4688' }, { f: '5' }, { f: '"text"' }]);
+    } finally {
+      store.close();
+    }
+  });
 
   it('a full disk (file-size ulimit) fails with a clear error; what was committed stays', async () => {
     const db = join(dir, 'full.duckdb');

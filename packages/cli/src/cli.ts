@@ -1,13 +1,5 @@
 // Command dispatch for `siemlite`; each command lives in commands/ (STYLE.md §2.2).
-import { ALERTS_USAGE, runAlerts } from './commands/alerts.js';
-import { CONVERT_USAGE, runConvert } from './commands/convert.js';
-import { EXPLAIN_USAGE, runExplain } from './commands/explain.js';
-import { HUNT_USAGE, runHunt } from './commands/hunt.js';
-import { RULES_USAGE, runRules } from './commands/rules.js';
-import { runTest, TEST_USAGE } from './commands/test.js';
-import { INGEST_USAGE, runIngest } from './commands/ingest.js';
-import { QUERY_USAGE, runQuery } from './commands/query.js';
-import { runValidate, VALIDATE_USAGE, type CommandIo } from './commands/validate.js';
+import type { CommandIo } from './commands/validate.js';
 import { UsageError } from './usage-error.js';
 
 export const USAGE = `usage: siemlite <command> [options]
@@ -25,16 +17,25 @@ commands:
 
 Run 'siemlite <command> --help' for a command's options.`;
 
-const COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], io: CommandIo) => number | Promise<number>; usage: string }>> = {
-  hunt: { run: runHunt, usage: HUNT_USAGE },
-  validate: { run: runValidate, usage: VALIDATE_USAGE },
-  explain: { run: runExplain, usage: EXPLAIN_USAGE },
-  rules: { run: runRules, usage: RULES_USAGE },
-  test: { run: runTest, usage: TEST_USAGE },
-  ingest: { run: runIngest, usage: INGEST_USAGE },
-  query: { run: runQuery, usage: QUERY_USAGE },
-  alerts: { run: runAlerts, usage: ALERTS_USAGE },
-  convert: { run: runConvert, usage: CONVERT_USAGE },
+/** A command: how it runs and its usage text, printed after a usage error. */
+interface Command {
+  readonly run: (argv: readonly string[], io: CommandIo) => number | Promise<number>;
+  readonly usage: string;
+}
+
+// Each command's module is imported when the command runs, so that `hunt` does not load
+// DuckDB (storage commands) nor `query` the rule parser: module loading is a large share of
+// a short run's start-up (issue 14, benchmarks/startup.bench.mjs).
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  hunt: async () => import('./commands/hunt.js').then((m) => ({ run: m.runHunt, usage: m.HUNT_USAGE })),
+  validate: async () => import('./commands/validate.js').then((m) => ({ run: m.runValidate, usage: m.VALIDATE_USAGE })),
+  explain: async () => import('./commands/explain.js').then((m) => ({ run: m.runExplain, usage: m.EXPLAIN_USAGE })),
+  rules: async () => import('./commands/rules.js').then((m) => ({ run: m.runRules, usage: m.RULES_USAGE })),
+  test: async () => import('./commands/test.js').then((m) => ({ run: m.runTest, usage: m.TEST_USAGE })),
+  ingest: async () => import('./commands/ingest.js').then((m) => ({ run: m.runIngest, usage: m.INGEST_USAGE })),
+  query: async () => import('./commands/query.js').then((m) => ({ run: m.runQuery, usage: m.QUERY_USAGE })),
+  alerts: async () => import('./commands/alerts.js').then((m) => ({ run: m.runAlerts, usage: m.ALERTS_USAGE })),
+  convert: async () => import('./commands/convert.js').then((m) => ({ run: m.runConvert, usage: m.CONVERT_USAGE })),
 };
 
 /** Runs the command line and returns the exit code; never throws for user errors. */
@@ -44,11 +45,12 @@ export async function runCli(argv: readonly string[], io: CommandIo): Promise<nu
     io.stdout(`${USAGE}\n`);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
-  if (command === undefined) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (load === undefined) {
     io.stderr(`siemlite: unknown command '${name}'\n\n${USAGE}\n`);
     return 2;
   }
+  const command = await load();
   try {
     return await command.run(rest, io);
   } catch (e) {

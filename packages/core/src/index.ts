@@ -112,3 +112,4 @@ export type { SyslogSinkOptions } from './sinks/syslog-sink.js';
 export { createSinkFromSpec } from './sinks/sink-spec.js';
 export type { SinkSpecOptions } from './sinks/sink-spec.js';
 export { DetectionMetrics, LagHistogram, LAG_QUANTILES } from './metrics/detection-metrics.js';
+export { PACKAGED_DATA_DIR, shippedDataPath } from './package/shipped-data.js';

@@ -36,6 +36,7 @@ export const PIPELINE_FOLDER = 'pipelines';
 /** Rule tests files (`NAME.tests.yml` beside `NAME.yml`) end so; a folder walk skips them. */
 export const RULE_TESTS_SUFFIX = '.tests.yml';
 
+/** Options of `loadRules` and `loadRulesFromText`. */
 export interface LoadRulesOptions {
   /** Processing pipelines applied in order (field mappings, logsource conditions, placeholders). */
   readonly pipelines?: readonly ProcessingPipeline[];
@@ -126,6 +127,15 @@ export function loadRules(paths: readonly string[], options: LoadRulesOptions = 
   const cache = options.cache === undefined ? null : RuleCache.open(options.cache, cacheConfiguration(ctx, maxBytes));
   for (const file of files) {
     options.onFile?.(file);
+    // A file untouched since it was cached (same stat stamp) is neither read nor hashed.
+    const stamp = cache === null ? null : cache.stampOf(file);
+    if (cache !== null && stamp !== null) {
+      const fresh = cache.getByStamp(file, stamp, isEncodedFileResult);
+      if (fresh !== undefined) {
+        addFileResult(pending, file, decodeFileResult(fresh));
+        continue;
+      }
+    }
     const bytes = readRuleBytes(file, maxBytes, pending);
     if (bytes === null) continue;
     if (cache === null) {
@@ -137,6 +147,7 @@ export function loadRules(paths: readonly string[], options: LoadRulesOptions = 
     const hash = RuleCache.hashBytes(bytes);
     const cached = cache.get(file, hash, isEncodedFileResult);
     if (cached !== undefined) {
+      if (stamp !== null) cache.stamp(file, hash, stamp);
       addFileResult(pending, file, decodeFileResult(cached));
       continue;
     }
@@ -152,7 +163,7 @@ export function loadRules(paths: readonly string[], options: LoadRulesOptions = 
       warnings: own.warnings,
       hasErrors: own.filesWithErrors.has(file),
     };
-    cache.set(file, hash, encodeFileResult(result));
+    cache.set(file, hash, encodeFileResult(result), stamp ?? '');
     addFileResult(pending, file, result);
   }
   cache?.save(new Set(files));

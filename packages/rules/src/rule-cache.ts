@@ -6,7 +6,15 @@
 // limit) in the cache folder: `rules-<hash of the configuration>.cache`. Inside:
 //
 //   line 1     header JSON: magic, layout version, context hash, entry count, body checksum
-//   line 2...  one entry per rule file: JSON(path) TAB sha-256(file bytes) TAB payload JSON
+//   line 2...  one entry per rule file: JSON(path) TAB sha-256(file bytes) TAB stat stamp TAB payload JSON
+//
+// The stat stamp (size, modification and change times, inode, device) lets a
+// load trust an entry without reading and hashing its file when the file's stamp is
+// unchanged: 3,780 SigmaHQ files cost a stat each instead of a read and a hash (issue 14,
+// start-up). Like git's index, a stamp is only recorded for a file whose change time is
+// at least STAMP_SETTLE_MS in the past when it is read, so a write in the same timestamp
+// tick as that read can never leave a stale entry looking fresh; other files keep an empty
+// stamp and are hashed every time until they settle.
 //
 // The context hash covers the configuration plus a fingerprint of the loader's own code
 // (the compiled files of @siemlite/rules and @siemlite/core, the versions of yaml, re2 and
@@ -24,13 +32,13 @@
 // once would make one huge string, two bytes a character as soon as one rule has a
 // non-ASCII one.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Constant, NullValue, PatternPart } from '@siemlite/core';
 
 /** Bump when the layout of cache files changes. Loader changes are caught by the code fingerprint. */
-const CACHE_LAYOUT_VERSION = 1;
+const CACHE_LAYOUT_VERSION = 2;
 const MAGIC = 'siemlite-rule-cache';
 /** Payload of an entry whose result JSON cannot carry exactly: parse the file every time. */
 const UNCACHEABLE = '';
@@ -42,6 +50,11 @@ export interface RuleCacheOptions {
   readonly dir: string;
   /** Called once per load with what the cache did (hits, misses, whether and why not written). */
   readonly onReport?: (report: RuleCacheReport) => void;
+  /**
+   * How long ago a rule file must have last changed for its stat stamp to be recorded, so
+   * that later loads trust it without reading the file (default 2000 ms; see rule-cache.ts).
+   */
+  readonly stampSettleMs?: number;
 }
 
 /** What the rule cache did during one {@link loadRules}. */
@@ -58,8 +71,13 @@ export interface RuleCacheReport {
   readonly error: string | null;
 }
 
+/** How long a file's change time must lie in the past for its stat stamp to be recorded. */
+const STAMP_SETTLE_MS = 2000;
+
 interface Entry {
   readonly hash: string;
+  /** The file's stat stamp when it was hashed (see above), or '' when not trusted. */
+  readonly stamp: string;
   /** Payload JSON with the entry's path as `"file":0` (as read: UTF-8 bytes), or {@link UNCACHEABLE}. */
   readonly payload: string | Uint8Array;
 }
@@ -71,6 +89,7 @@ export class RuleCache {
   readonly #context: string;
   readonly #entries: Map<string, Entry>;
   readonly #onReport: ((report: RuleCacheReport) => void) | undefined;
+  readonly #settleMs: number;
   #dirty: boolean;
   #hits = 0;
   #misses = 0;
@@ -80,6 +99,7 @@ export class RuleCache {
     this.#path = path;
     this.#context = context;
     this.#onReport = options.onReport;
+    this.#settleMs = options.stampSettleMs ?? STAMP_SETTLE_MS;
     this.#entries = entries ?? new Map();
     // A missing, corrupt or foreign file is rewritten even if every rule file is uncacheable.
     this.#dirty = entries === null;
@@ -94,6 +114,34 @@ export class RuleCache {
     const path = join(options.dir, `rules-${sha256(config).slice(0, 20)}.cache`);
     const context = sha256(JSON.stringify({ layout: CACHE_LAYOUT_VERSION, config, code: codeFingerprint() }));
     return new RuleCache(options, path, context, readCacheFile(path, context));
+  }
+
+  /**
+   * The stat stamp of a file (see the top of this file), '' for a file changed too recently
+   * to trust its stamp, or null when it cannot be stat'ed.
+   */
+  stampOf(file: string): string | null {
+    try {
+      // Times in milliseconds with their fraction (Node derives them from the nanoseconds).
+      const st = statSync(file);
+      if (!st.isFile()) return null;
+      const settled = Date.now() - this.#settleMs;
+      if (st.ctimeMs > settled || st.mtimeMs > settled) return '';
+      return `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.dev}`;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * The cached result for `file` when its stat stamp equals the one recorded with its entry
+   * (the file was not touched since it was hashed); undefined otherwise, and then the caller
+   * reads and hashes the file and asks {@link get}. Not counted as a miss.
+   */
+  getByStamp<T>(file: string, stamp: string, accept: (value: unknown) => value is T): T | undefined {
+    const entry = this.#entries.get(file);
+    if (entry === undefined || stamp === '' || entry.stamp !== stamp) return undefined;
+    return this.get(file, entry.hash, accept);
   }
 
   /** The sha-256 of a rule file's bytes, the key of its entry along with its path. */
@@ -124,8 +172,16 @@ export class RuleCache {
     return undefined;
   }
 
+  /** Records `stamp` as the stat stamp of the file whose entry has `hash` (after a hit by hash). */
+  stamp(file: string, hash: string, stamp: string): void {
+    const old = this.#entries.get(file);
+    if (old === undefined || old.hash !== hash || old.stamp === stamp) return;
+    this.#entries.set(file, { ...old, stamp });
+    this.#dirty = true;
+  }
+
   /** Stores the result of parsing `file` (plain JSON-safe data; anything else is not cached). */
-  set(file: string, hash: string, value: unknown): void {
+  set(file: string, hash: string, value: unknown, stamp = ''): void {
     let payload: string = UNCACHEABLE;
     const paths = countExactJson(value, file);
     if (paths >= 0) {
@@ -135,8 +191,8 @@ export class RuleCache {
       if (occurrences(short, '"file":0') === paths) payload = short;
     }
     const old = this.#entries.get(file);
-    if (old !== undefined && old.hash === hash && asBuffer(old.payload).equals(asBuffer(payload))) return;
-    this.#entries.set(file, { hash, payload });
+    if (old !== undefined && old.hash === hash && old.stamp === stamp && asBuffer(old.payload).equals(asBuffer(payload))) return;
+    this.#entries.set(file, { hash, stamp, payload });
     this.#dirty = true;
   }
 
@@ -191,10 +247,11 @@ function readCacheFile(path: string, context: string): Map<string, Entry> | null
       if (end < 0) end = body.length;
       const a = body.indexOf(9, start);
       const b = a < 0 ? -1 : body.indexOf(9, a + 1);
-      if (a < 0 || b < 0 || b > end) return null;
+      const c = b < 0 ? -1 : body.indexOf(9, b + 1);
+      if (a < 0 || b < 0 || c < 0 || c > end) return null;
       const file: unknown = JSON.parse(body.toString('utf8', start, a));
       if (typeof file !== 'string') return null;
-      entries.set(file, { hash: body.toString('latin1', a + 1, b), payload: body.subarray(b + 1, end) });
+      entries.set(file, { hash: body.toString('latin1', a + 1, b), stamp: body.toString('latin1', b + 1, c), payload: body.subarray(c + 1, end) });
       start = end + 1;
     }
     return header.entries === entries.size ? entries : null;
@@ -209,7 +266,7 @@ function writeCacheFile(dir: string, path: string, context: string, entries: Rea
   // JSON.stringify escapes tabs and newlines inside strings, so both stay separators.
   for (const [file, e] of entries) {
     if (chunks.length > 0) chunks.push(NEWLINE);
-    chunks.push(Buffer.from(`${JSON.stringify(file)}\t${e.hash}\t`, 'utf8'));
+    chunks.push(Buffer.from(`${JSON.stringify(file)}\t${e.hash}\t${e.stamp}\t`, 'utf8'));
     chunks.push(typeof e.payload === 'string' ? Buffer.from(e.payload, 'utf8') : e.payload);
   }
   const body = Buffer.concat(chunks);

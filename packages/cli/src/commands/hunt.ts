@@ -2,8 +2,6 @@
 import { appendFileSync, createWriteStream, existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   DetectionMetrics,
@@ -34,11 +32,8 @@ import { INPUT_FORMAT_USAGE, inputFormatOption, rulesSkippedOnUnknown, sourceOpt
 import { METRICS_USAGE, metricsPort, serveMetrics } from '../metrics-server.js';
 import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
 import { UsageError } from '../usage-error.js';
-import { openHuntAlertStore, runSqlHunt } from './sql-hunt.js';
 import type { CommandIo } from './validate.js';
-
-/** The shipped rules folder: rules/ at the repository root (same depth from src/ and dist/). */
-export const SHIPPED_RULES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../rules');
+import { SHIPPED_RULES } from '../shipped-rules.js';
 
 export const HUNT_USAGE = `usage: siemlite hunt [options] INPUT...
 
@@ -207,9 +202,11 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   if (values.engine !== 'stream') {
     const ruleSets = windows === null ? [other] : [windows, other];
     const sqlWriter = createAlertWriter(format, values.output === undefined ? io.stdout : (t) => appendFileSync(values.output as string, t), { width: process.stdout.columns ?? 120 });
+    // DuckDB is loaded only by the runs that use it (start-up: issue 14).
+    const { runSqlHunt } = await import('./sql-hunt.js');
     return runSqlHunt({ engine: values.engine, db: values.db ?? null, inputs: positionals, ruleSets, correlations: correlations.length, writer: sqlWriter, quiet, io });
   }
-  const alertStore = await openHuntAlertStore(values.db);
+  const alertStore = values.db === undefined ? null : await (await import('./sql-hunt.js')).openHuntAlertStore(values.db);
   const port = metricsPort(values['metrics-port']);
   const metrics = new DetectionMetrics();
   const sinks = openSinks(values.sink ?? [], values['spool-dir'], io.stderr);

@@ -1,9 +1,10 @@
 // The alert records: one object per match, and one per correlation that fired, in the
 // shapes `siemlite hunt` prints as JSON Lines, serialized with schema-compiled stringifiers
-// (fast-json-stringify).
-import fastJson from 'fast-json-stringify';
+// (fast-json-stringify, loaded on first use).
+import { fastJson } from '../lazy/lazy-modules.js';
 import type { CorrelationType, DetectionRule } from '../ir/rules.js';
 
+/** The rule part of an alert: what is printed about the rule that matched. */
 export interface AlertRule {
   /** The rule's key in its rule set (id, else name, else file#document): not printed. */
   readonly key: string;
@@ -123,7 +124,11 @@ const CORRELATION_ALERT_SCHEMA = {
  * for match and correlation alerts alike.
  */
 export function createAlertSerializer(): (alert: EngineAlert) => string {
-  const match = fastJson(ALERT_SCHEMA) as (alert: Alert) => string;
-  const correlation = fastJson(CORRELATION_ALERT_SCHEMA) as (alert: CorrelationAlert) => string;
-  return (alert) => (alert.type === 'match' ? match(alert) : correlation(alert));
+  // Compiled at the first alert of each type: a run without alerts never loads the compiler.
+  let match: ((alert: Alert) => string) | null = null;
+  let correlation: ((alert: CorrelationAlert) => string) | null = null;
+  return (alert) => {
+    if (alert.type === 'match') return (match ??= fastJson()(ALERT_SCHEMA) as (alert: Alert) => string)(alert);
+    return (correlation ??= fastJson()(CORRELATION_ALERT_SCHEMA) as (alert: CorrelationAlert) => string)(alert);
+  };
 }

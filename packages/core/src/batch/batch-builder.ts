@@ -5,6 +5,7 @@
 import { compileFieldPath, type FieldAccessor } from '../event/lookup-field.js';
 import { EventBatch, KEYWORD_COLUMN, CellKind, type FieldColumn } from './event-batch.js';
 
+/** What a batch builder builds columns for. */
 export interface BatchBuilderOptions {
   /**
    * Fields to build columns for: the fields the compiled rule set reads (the engine's

@@ -3,21 +3,8 @@
 // runs once per distinct value instead of once per row (DESIGN.md, "Why Arrow batches").
 // The columns map one-to-one onto an Apache Arrow RecordBatch (`toArrow`/`fromArrow`),
 // which is how batches cross thread boundaries and reach storage.
-import {
-  Dictionary,
-  Field,
-  Int32,
-  List,
-  makeData,
-  RecordBatch,
-  Schema,
-  Struct,
-  Uint8,
-  Utf8,
-  vectorFromArray,
-  type Data,
-  type DataType,
-} from 'apache-arrow';
+import type { Data, DataType, Field, RecordBatch, Utf8 } from 'apache-arrow';
+import { arrow } from '../lazy/lazy-modules.js';
 import { Buffer, isAscii } from 'node:buffer';
 
 /** What a field holds in one row. String tests see STRING, NUMBER and BOOLEAN rows through their text. */
@@ -53,6 +40,7 @@ export function scalarText(value: string | number | boolean): string {
   return typeof value === 'string' ? value : String(value);
 }
 
+/** Rows of events as columns, one per field the rules read (strings dictionary-encoded); `toArrow`/`fromArrow` map it onto an Arrow record batch. */
 export class EventBatch {
   readonly rows: number;
   readonly #columns: Map<string, FieldColumn>;
@@ -80,6 +68,7 @@ export class EventBatch {
    * receive batches this way (less to copy and to decode).
    */
   toArrow(options: { readonly omitAbsentColumns?: boolean } = {}): RecordBatch {
+    const { Dictionary, Field, Int32, List, makeData, RecordBatch, Schema, Struct, Uint8, Utf8, vectorFromArray } = arrow();
     const fields: Field[] = [];
     const children: Data[] = [];
     for (const c of this.#columns.values()) {

@@ -18,6 +18,7 @@ import type { StringTest } from './string-kernels.js';
 export const LeafKind = Object.freeze({ Value: 0, Null: 1, Exists: 2, FieldRef: 3 } as const);
 export type LeafKind = (typeof LeafKind)[keyof typeof LeafKind];
 
+/** A compiled field test, shared by every rule that has the same test. */
 export interface PlanLeaf {
   readonly id: number;
   readonly kind: LeafKind;
@@ -35,6 +36,7 @@ export interface PlanLeaf {
   readonly witness: string | null;
 }
 
+/** A node of a compiled condition: and, or, not, a leaf or a constant. */
 export type PlanNode =
   | { readonly t: 'and'; readonly children: readonly PlanNode[] }
   | { readonly t: 'or'; readonly children: readonly PlanNode[] }
@@ -42,9 +44,13 @@ export type PlanNode =
   | { readonly t: 'leaf'; readonly leaf: PlanLeaf }
   | { readonly t: 'const'; readonly value: boolean };
 
+/** What a leaf is made of, its test still to compile (null for leaves that have none). */
+type LeafSpec = Omit<PlanLeaf, 'id' | 'kind' | 'field' | 'test'> & { readonly compileTest: (() => StringTest) | null };
+
 /** What compiling needs of a rule: its condition (workers receive nothing else). */
 export type CompilableRule = Pick<DetectionRule, 'condition'>;
 
+/** A rule set compiled once (`compileRuleSet`): one plan tree per rule over shared leaves. */
 export interface RuleSetPlan {
   readonly rules: readonly CompilableRule[];
   readonly roots: readonly PlanNode[];
@@ -70,6 +76,27 @@ export interface RuleSetPlan {
 }
 
 /**
+ * Value -> a key that equal values share and different values never do, cached per value
+ * object: the pipeline's Channel and EventID values are one object shared by hundreds of
+ * rules, and JSON.stringify of 69,000 values was the largest cost of compiling SigmaHQ
+ * (start-up, issue 14). String patterns, nearly all values, get a cheaper key of their own
+ * (never starting with '{', as JSON keys of the other kinds do).
+ */
+const valueKeys = new WeakMap<Value, string>();
+
+function valueKey(v: Value): string {
+  let key = valueKeys.get(v);
+  if (key === undefined) {
+    if (v.kind === 'StringPattern') {
+      key = v.isCased ? 'S1' : 'S0';
+      for (const p of v.parts) key += p.kind === 'Literal' ? `\u0001${p.text.length}:${p.text}` : p.kind === 'AnyChars' ? '\u0002' : '\u0003';
+    } else key = JSON.stringify(v);
+    valueKeys.set(v, key);
+  }
+  return key;
+}
+
+/**
  * Compiles detection rules once for evaluation over batches.
  *
  * @example
@@ -85,11 +112,32 @@ export function compileRuleSet(rules: readonly CompilableRule[]): RuleSetPlan {
   /** Per leaf id: the rule that first used it. */
   const firstRule: number[] = [];
   let currentRule = 0;
-  const leaf = (kind: LeafKind, field: string, valueKey: string, make: () => Omit<PlanLeaf, 'id' | 'kind' | 'field'>): PlanNode => {
+  /**
+   * The leaf of `kind` on `field` with value `valueKey`, made once. Its test is compiled on
+   * first use: most leaves are decided by their field's matcher, which is itself built only
+   * when a batch has that field, and compiling every test of SigmaHQ up front was a fifth
+   * of compiling (start-up, issue 14).
+   */
+  const leaf = (kind: LeafKind, field: string, valueKey: string, make: () => LeafSpec): PlanNode => {
     const key = `${kind}\u0000${field}\u0000${valueKey}`;
     let l = byKey.get(key);
     if (l === undefined) {
-      l = { id: leaves.length, kind, field, ...make() };
+      const { compileTest, fieldRef, isEquality, pattern, witness } = make();
+      let compiled: StringTest | null = null;
+      l = {
+        id: leaves.length,
+        kind,
+        field,
+        fieldRef,
+        isEquality,
+        pattern,
+        witness,
+        get test(): StringTest | null {
+          if (compileTest === null) return null;
+          compiled ??= compileTest();
+          return compiled;
+        },
+      };
       leaves.push(l);
       firstRule.push(currentRule);
       byKey.set(key, l);
@@ -106,6 +154,15 @@ export function compileRuleSet(rules: readonly CompilableRule[]): RuleSetPlan {
     }
     return t;
   };
+  /**
+   * A leaf's test, compiled when first used for string patterns (which always compile) and
+   * now for other values, so that a bad regex still fails `compileRuleSet` itself.
+   */
+  const testOf = (valueKey: string, value: Parameters<typeof compileValueTest>[0]): (() => StringTest) => {
+    if (value.kind === 'StringPattern') return () => valueTest(valueKey, value);
+    const t = valueTest(valueKey, value);
+    return () => t;
+  };
 
   const lower = (node: Node): PlanNode => {
     switch (node.kind) {
@@ -118,13 +175,13 @@ export function compileRuleSet(rules: readonly CompilableRule[]): RuleSetPlan {
       case 'Constant':
         return { t: 'const', value: node.value };
       case 'Exists':
-        return leaf(LeafKind.Exists, node.field, '', () => ({ test: null, fieldRef: null, isEquality: true, pattern: null, witness: null }));
+        return leaf(LeafKind.Exists, node.field, '', () => ({ compileTest: null, fieldRef: null, isEquality: true, pattern: null, witness: null }));
       case 'Keyword': {
         hasKeywords = true;
-        const vk = JSON.stringify(node.value);
+        const vk = valueKey(node.value);
         const kv = node.value;
         return leaf(LeafKind.Value, KEYWORD_COLUMN, vk, () => ({
-          test: valueTest(vk, kv),
+          compileTest: testOf(vk, kv),
           fieldRef: null,
           isEquality: false,
           pattern: kv.kind === 'StringPattern' ? kv : null,
@@ -133,12 +190,12 @@ export function compileRuleSet(rules: readonly CompilableRule[]): RuleSetPlan {
       }
       case 'Match': {
         const v = node.value;
-        const vk = JSON.stringify(v);
-        if (v.kind === 'Null') return leaf(LeafKind.Null, node.field, '', () => ({ test: null, fieldRef: null, isEquality: true, pattern: null, witness: null }));
-        if (v.kind === 'FieldRef') return leaf(LeafKind.FieldRef, node.field, vk, () => ({ test: null, fieldRef: v, isEquality: false, pattern: null, witness: null }));
+        const vk = valueKey(v);
+        if (v.kind === 'Null') return leaf(LeafKind.Null, node.field, '', () => ({ compileTest: null, fieldRef: null, isEquality: true, pattern: null, witness: null }));
+        if (v.kind === 'FieldRef') return leaf(LeafKind.FieldRef, node.field, vk, () => ({ compileTest: null, fieldRef: v, isEquality: false, pattern: null, witness: null }));
         const isEquality = v.kind === 'Number' || v.kind === 'Boolean' || (v.kind === 'StringPattern' && StringPattern.isPlain(v));
         return leaf(LeafKind.Value, node.field, vk, () => ({
-          test: valueTest(vk, v),
+          compileTest: testOf(vk, v),
           fieldRef: null,
           isEquality,
           pattern: v.kind === 'StringPattern' ? v : null,
@@ -171,7 +228,15 @@ export function compileRuleSet(rules: readonly CompilableRule[]): RuleSetPlan {
       group = { field: l.field, leaves: [], ids: [] };
       groups.set(key, group);
     }
-    group.leaves.push({ local: group.leaves.length, pattern: l.pattern, witness: l.witness, fullTest: l.test as StringTest });
+    // The full test is read only by a matcher built for a batch (and only for witness leaves).
+    group.leaves.push({
+      local: group.leaves.length,
+      pattern: l.pattern,
+      witness: l.witness,
+      get fullTest(): StringTest {
+        return l.test as StringTest;
+      },
+    });
     group.ids.push(l.id);
   }
   const specs: MatcherLeaf[][] = [];

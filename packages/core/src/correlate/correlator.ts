@@ -17,6 +17,7 @@ import type { CorrelationMatch, CorrelationStage } from '../detect/alert-assembl
 import type { CorrelationBound, CorrelationRule } from '../ir/rules.js';
 import { createAggregate, type Aggregate, type WindowEntry } from './aggregates.js';
 
+/** The correlation rules to run and the bounds on their state. */
 export interface CorrelatorOptions {
   readonly correlations: readonly CorrelationRule[];
   /** How far behind the newest event time a match may arrive and still count (default 5 minutes). */
@@ -31,8 +32,11 @@ export interface CorrelatorOptions {
   readonly onWarning?: (message: string) => void;
 }
 
+/** Default `maxLatenessMs`: 5 minutes. */
 export const DEFAULT_MAX_LATENESS_MS = 5 * 60_000;
+/** Default `maxGroups` per correlation. */
 export const DEFAULT_MAX_GROUPS = 1_000_000;
+/** Default `maxMatchesPerAlert`. */
 export const DEFAULT_MAX_MATCHES_PER_ALERT = 10;
 export const DEFAULT_MAX_ENTRIES_PER_GROUP = 10_000;
 /** Group keys longer than this are kept as their SHA-256; group values (strings) are cut to it in alerts. */
@@ -44,6 +48,7 @@ export class CorrelatorStateError extends Error {
   override readonly name = 'CorrelatorStateError';
 }
 
+/** Counts of matches the correlator could not use, and of what it dropped to stay bounded. */
 export interface CorrelationStats {
   /** Matches behind the watermark when they arrived: not correlated. */
   late: number;

@@ -20,6 +20,7 @@ export interface EngineRecord {
   readonly value: Record<string, unknown>;
 }
 
+/** Options of `createEngine` and `detect`. */
 export interface EngineOptions {
   /** Detection rules lowered to IR (from `loadRules` of @siemlite/rules). */
   readonly rules: readonly DetectionRule[];

@@ -25,6 +25,7 @@ import { compileValueTest } from '../compile/value-tests.js';
 /** Outcome of one node: `missing` is a field test whose field is absent (and so did not match). */
 export type ExplainStatus = 'matched' | 'not-matched' | 'missing';
 
+/** An And, Or or Not node of an explanation, with its verdict and its children's. */
 export interface ExplainGroup {
   readonly kind: 'And' | 'Or' | 'Not';
   readonly status: ExplainStatus;
@@ -32,6 +33,7 @@ export interface ExplainGroup {
   readonly children: readonly ExplainNode[];
 }
 
+/** A field test, keyword search, existence test or constant of an explanation, with the value seen. */
 export interface ExplainLeaf {
   readonly kind: 'Match' | 'Keyword' | 'Exists' | 'Constant';
   readonly status: ExplainStatus;
@@ -47,6 +49,7 @@ export interface ExplainLeaf {
   readonly selection: string | null;
 }
 
+/** One node of the explained condition tree. */
 export type ExplainNode = ExplainGroup | ExplainLeaf;
 
 /** A search identifier of a rule file and where its key is written. */
@@ -55,6 +58,7 @@ export interface SelectionLocation {
   readonly origin: SourceLocation;
 }
 
+/** Options of `explain`. */
 export interface ExplainOptions {
   /** Selections of the rule's file (`selectionLocations` of @siemlite/rules), to name field tests. */
   readonly selections?: readonly SelectionLocation[];
@@ -66,6 +70,7 @@ export interface SelectionVerdict {
   readonly matched: boolean | null;
 }
 
+/** Why a rule did or did not match one event: the verdict, the tree and each selection's verdict. */
 export interface Explanation {
   readonly matched: boolean;
   /** Every selection of the rule, in file order (empty without `selections`). */

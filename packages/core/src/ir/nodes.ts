@@ -5,18 +5,22 @@ import type { RegexValue, StringPattern, Value } from './values.js';
 
 /** Every condition in the IR: a boolean expression over one event. */
 export type Node = And | Or | Not | Match | Keyword | Exists | Constant;
+/** The `kind` tag of a condition node. */
 export type NodeKind = Node['kind'];
 
+/** True when every child is. Build with `And.create`, test with `And.is`. */
 export interface And {
   readonly kind: 'And';
   readonly children: readonly Node[];
 }
 
+/** True when any child is. Build with `Or.create`, test with `Or.is`. */
 export interface Or {
   readonly kind: 'Or';
   readonly children: readonly Node[];
 }
 
+/** Negation of its child. Build with `Not.create`, test with `Not.is`. */
 export interface Not {
   readonly kind: 'Not';
   readonly child: Node;

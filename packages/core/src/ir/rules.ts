@@ -3,7 +3,9 @@
 import type { SourceLocation } from '../errors.js';
 import type { Node } from './nodes.js';
 
+/** Sigma rule levels, least to most severe. */
 export type Level = 'informational' | 'low' | 'medium' | 'high' | 'critical';
+/** Every level, least to most severe (the order summaries use). */
 export const LEVELS: readonly Level[] = Object.freeze(['informational', 'low', 'medium', 'high', 'critical']);
 
 /** Sigma logsource: which events a rule is about. Custom keys are kept in `extra`. */
@@ -54,6 +56,7 @@ export interface DetectionRule extends RuleMeta {
   readonly shouldAlert: boolean;
 }
 
+/** The Sigma correlation types siemlite runs. */
 export type CorrelationType =
   | 'event_count'
   | 'value_count'
@@ -63,6 +66,7 @@ export type CorrelationType =
   | 'value_avg'
   | 'value_percentile';
 
+/** Every correlation type, as written in rules. */
 export const CORRELATION_TYPES: readonly CorrelationType[] = Object.freeze([
   'event_count',
   'value_count',
@@ -73,6 +77,7 @@ export const CORRELATION_TYPES: readonly CorrelationType[] = Object.freeze([
   'value_percentile',
 ]);
 
+/** The comparison of a correlation condition bound. */
 export type CorrelationOp = 'gt' | 'gte' | 'lt' | 'lte' | 'eq' | 'neq';
 
 /** One bound of a correlation condition; several bounds are AND-ed (`{gt: 100, lte: 200}`). */
@@ -87,6 +92,7 @@ export interface CorrelationAlias {
   readonly fields: Readonly<Record<string, string>>;
 }
 
+/** A Sigma correlation rule: a condition on the matches of other rules, per group, within a timespan. */
 export interface CorrelationRule extends RuleMeta {
   readonly kind: 'CorrelationRule';
   readonly type: CorrelationType;
@@ -113,6 +119,7 @@ export interface FilterRule extends RuleMeta {
   readonly condition: Node;
 }
 
+/** Any rule a Sigma file can hold. */
 export type AnyRule = DetectionRule | CorrelationRule | FilterRule;
 
 /** Deep-freezes plain data (IR objects are built from fresh objects, so this is safe). */

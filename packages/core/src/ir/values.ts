@@ -27,6 +27,7 @@ export interface NumberValue {
   readonly text: string;
 }
 
+/** `F: true`: a YAML boolean from the rule. */
 export interface BooleanValue {
   readonly kind: 'Boolean';
   readonly value: boolean;
@@ -52,6 +53,7 @@ export interface CidrValue {
   readonly prefixLength: number;
 }
 
+/** The comparison of a `|gt`, `|gte`, `|lt` or `|lte` modifier. */
 export type CompareOp = 'gt' | 'gte' | 'lt' | 'lte';
 
 /** Numeric comparison with a number from the rule (`F|gte: 5`). */
@@ -61,6 +63,7 @@ export interface CompareValue {
   readonly value: number;
 }
 
+/** Where the referenced field's value must occur: `|fieldref` alone is `exact`. */
 export type FieldRefPosition = 'exact' | 'contains' | 'startswith' | 'endswith';
 
 /** `F|fieldref: G`: compare with the value of field G in the same event. */
@@ -71,6 +74,7 @@ export interface FieldRefValue {
   readonly isCased: boolean;
 }
 
+/** The calendar part of a time modifier (`|minute`, `|hour`, ...). */
 export type TimePart = 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
 
 /** `F|hour|gte: 22`: a calendar part taken from a timestamp string as written. */
@@ -81,6 +85,7 @@ export interface TimePartValue {
   readonly value: number;
 }
 
+/** Every typed value a `Match` node can test a field against. */
 export type Value =
   | StringPattern
   | NumberValue
@@ -92,6 +97,7 @@ export type Value =
   | FieldRefValue
   | TimePartValue;
 
+/** The `kind` tag of a value. */
 export type ValueKind = Value['kind'];
 
 export const PatternPart = Object.freeze({

@@ -1,7 +1,7 @@
 // What crosses between the main thread and the pool's workers, and how: plain clonable
 // objects (the IR is frozen JSON-safe data, STYLE.md §2.1), with the big buffers moved in
 // transfer lists instead of copied, and Arrow IPC for batches built elsewhere.
-import { RecordBatchStreamWriter, tableFromIPC } from 'apache-arrow';
+import { arrow } from '../lazy/lazy-modules.js';
 import { deserialize, serialize } from 'node:v8';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { EventBatch } from '../batch/event-batch.js';
@@ -248,14 +248,14 @@ export function movableReply(reply: WorkerReply): unknown {
  * const ipc = encodeBatch(builder.build(events)); // then decodeBatch(ipc) in a worker
  */
 export function encodeBatch(batch: EventBatch): Uint8Array {
-  const bytes = RecordBatchStreamWriter.writeAll([batch.toArrow({ omitAbsentColumns: true })]).toUint8Array(true);
+  const bytes = arrow().RecordBatchStreamWriter.writeAll([batch.toArrow({ omitAbsentColumns: true })]).toUint8Array(true);
   // Moving a view's buffer moves all of it: copy when the bytes share a larger buffer.
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }
 
 /** The EventBatch of {@link encodeBatch}'s bytes. */
 export function decodeBatch(ipc: Uint8Array): EventBatch {
-  const table = tableFromIPC(ipc);
+  const table = arrow().tableFromIPC(ipc);
   const batch = table.batches[0];
   if (batch === undefined) throw new Error('Arrow IPC bytes hold no record batch');
   return EventBatch.fromArrow(batch);

@@ -1,25 +1,20 @@
-import { EOF, tokenMatcher } from 'chevrotain';
 import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
-import { conditionParser } from './parser.js';
-import { toConditionAst } from './to-ast.js';
+import { conditionGrammar, type ConditionGrammar } from './grammar.js';
 import type { ConditionAst } from './to-ast.js';
-import {
-  All,
-  And,
-  Any,
-  DashedName,
-  InvalidPattern,
-  LParen,
-  Name,
-  Not,
-  Of,
-  One,
-  Or,
-  Pattern,
-  RParen,
-  Them,
-  conditionLexer,
-} from './tokens.js';
+
+// The grammar is built on the first parse (grammar.ts); the token types the checks below
+// compare with are bound then.
+let grammar: ConditionGrammar | null = null;
+let All: TokenType, And: TokenType, Any: TokenType, DashedName: TokenType, InvalidPattern: TokenType, LParen: TokenType;
+let Name: TokenType, Not: TokenType, Of: TokenType, One: TokenType, Or: TokenType, Pattern: TokenType, RParen: TokenType, Them: TokenType;
+
+function bindGrammar(): ConditionGrammar {
+  if (grammar === null) {
+    grammar = conditionGrammar();
+    ({ All, And, Any, DashedName, InvalidPattern, LParen, Name, Not, Of, One, Or, Pattern, RParen, Them } = grammar.tokens);
+  }
+  return grammar;
+}
 
 /**
  * A problem in a condition string. Offsets are 0-based UTF-16 offsets into the condition
@@ -85,7 +80,8 @@ export function parseCondition(text: string): ParsedCondition {
   const characterErrors = findInvalidCharacters(text);
   if (characterErrors.length > 0) return failed(characterErrors);
 
-  const lexed = conditionLexer.tokenize(text);
+  const { tokens: lexer, parser, toAst } = bindGrammar();
+  const lexed = lexer.conditionLexer.tokenize(text);
   if (lexed.errors.length > 0) {
     // Unreachable while INVALID_CHARACTERS mirrors the token set; kept so a drift shows up.
     return failed(
@@ -100,12 +96,12 @@ export function parseCondition(text: string): ParsedCondition {
   const structureError = checkStructure(tokens);
   if (structureError !== null) return failed([structureError]);
 
-  conditionParser.input = tokens;
-  const cst = conditionParser.condition();
-  const parseError = conditionParser.errors[0];
+  parser.input = tokens;
+  const cst = parser.condition();
+  const parseError = parser.errors[0];
   if (parseError !== undefined) return failed([describeParseError(parseError, tokens, text)]);
 
-  return Object.freeze({ ast: toConditionAst(cst), errors: Object.freeze([]) });
+  return Object.freeze({ ast: toAst(cst), errors: Object.freeze([]) });
 }
 
 function failed(errors: ConditionSyntaxIssue[]): ParsedCondition {
@@ -228,6 +224,7 @@ function describeParseError(
   tokens: readonly IToken[],
   text: string,
 ): ConditionSyntaxIssue {
+  const { tokenMatcher, EOF } = bindGrammar().chevrotain;
   const atEnd = tokenMatcher(error.token, EOF);
   const index = atEnd ? tokens.length : tokens.indexOf(error.token);
   const token: IToken | undefined = atEnd ? undefined : error.token;

@@ -1,5 +1,5 @@
-import { Lexer, createToken } from 'chevrotain';
 import type { TokenType } from 'chevrotain';
+import type { ChevrotainApi } from './chevrotain.js';
 
 // Every "word" below is a maximal run of [A-Za-z0-9_*-] and exactly one of the four word
 // tokens matches the whole run: a run with both '*' and '-' is an InvalidPattern, with '*'
@@ -8,89 +8,99 @@ import type { TokenType } from 'chevrotain';
 // (Chevrotain picks the first longer alternative, not the longest).
 // ASCII only, like pySigma's pyparsing `alphanums`.
 
-/** Skipped; `\s` covers spaces, tabs and the newlines of multi-line YAML conditions. */
-export const WhiteSpace = createToken({
-  name: 'WhiteSpace',
-  pattern: /\s+/,
-  group: Lexer.SKIPPED,
-  line_breaks: true,
-});
-
-/** A word containing both '*' and '-': never valid, lexed whole so the error names it. */
-export const InvalidPattern = createToken({
-  name: 'InvalidPattern',
-  // Written so each quantifier stops at the first character it cannot take: linear time
-  // on hostile megabyte-long words (a naive `[\w*]*...-` form backtracks quadratically).
-  pattern: /\w*(?:\*[\w*]*-|-[\w-]*\*)[\w*-]*/,
-});
-
-/** A wildcard pattern (`filter_main_*`), only legal after `1 of` / `any of` / `all of`. */
-export const Pattern = createToken({ name: 'Pattern', pattern: /\w*\*[\w*]*/ });
-
 /**
- * Abstract category of anything that can name a detection. Split in two because a name with
- * '-' may be referenced directly but is not a valid selector pattern (pySigma rejects `1 of sel-x`).
+ * The condition tokens and the one condition lexer, built once Chevrotain is loaded (see
+ * grammar.ts).
  */
-export const Identifier = createToken({ name: 'Identifier', pattern: Lexer.NA });
+export function createConditionTokens({ Lexer, createToken }: ChevrotainApi) {
+  /** Skipped; `\s` covers spaces, tabs and the newlines of multi-line YAML conditions. */
+  const WhiteSpace = createToken({
+    name: 'WhiteSpace',
+    pattern: /\s+/,
+    group: Lexer.SKIPPED,
+    line_breaks: true,
+  });
 
-/** A detection name containing '-'. */
-export const DashedName = createToken({
-  name: 'DashedName',
-  pattern: /\w*-[\w-]*/,
-  categories: [Identifier],
-});
+  /** A word containing both '*' and '-': never valid, lexed whole so the error names it. */
+  const InvalidPattern = createToken({
+    name: 'InvalidPattern',
+    // Written so each quantifier stops at the first character it cannot take: linear time
+    // on hostile megabyte-long words (a naive `[\w*]*...-` form backtracks quadratically).
+    pattern: /\w*(?:\*[\w*]*-|-[\w-]*\*)[\w*-]*/,
+  });
 
-/** A detection name of letters, digits and '_' only; also a pattern without wildcards. */
-export const Name = createToken({ name: 'Name', pattern: /\w+/, categories: [Identifier] });
+  /** A wildcard pattern (`filter_main_*`), only legal after `1 of` / `any of` / `all of`. */
+  const Pattern = createToken({ name: 'Pattern', pattern: /\w*\*[\w*]*/ });
 
-const wordAlternatives = [InvalidPattern, Pattern, DashedName, Name];
+  /**
+   * Abstract category of anything that can name a detection. Split in two because a name with
+   * '-' may be referenced directly but is not a valid selector pattern (pySigma rejects `1 of sel-x`).
+   */
+  const Identifier = createToken({ name: 'Identifier', pattern: Lexer.NA });
 
-function keyword(name: string, word: string): TokenType {
-  // Case-sensitive on purpose: pySigma rejects `AND`, so `AND` must lex as a Name.
-  return createToken({ name, pattern: word, longer_alt: wordAlternatives });
+  /** A detection name containing '-'. */
+  const DashedName = createToken({
+    name: 'DashedName',
+    pattern: /\w*-[\w-]*/,
+    categories: [Identifier],
+  });
+
+  /** A detection name of letters, digits and '_' only; also a pattern without wildcards. */
+  const Name = createToken({ name: 'Name', pattern: /\w+/, categories: [Identifier] });
+
+  const wordAlternatives = [InvalidPattern, Pattern, DashedName, Name];
+
+  const keyword = (name: string, word: string): TokenType => {
+    // Case-sensitive on purpose: pySigma rejects `AND`, so `AND` must lex as a Name.
+    return createToken({ name, pattern: word, longer_alt: wordAlternatives });
+  };
+
+  const And = keyword('And', 'and');
+  const Or = keyword('Or', 'or');
+  const Not = keyword('Not', 'not');
+  const Of = keyword('Of', 'of');
+  const Them = keyword('Them', 'them');
+  const All = keyword('All', 'all');
+  const Any = keyword('Any', 'any');
+  /** The quantifier `1`; `12` or `1a` lex as names through `longer_alt`. */
+  const One = keyword('One', '1');
+
+  const LParen = createToken({ name: 'LParen', pattern: '(' });
+  const RParen = createToken({ name: 'RParen', pattern: ')' });
+
+  /**
+   * Lexer order matters: whitespace first (most frequent), keywords before the word tokens
+   * they could otherwise be read as, and the word tokens in the order documented above.
+   */
+  const conditionTokens: readonly TokenType[] = [
+    WhiteSpace,
+    LParen,
+    RParen,
+    And,
+    Or,
+    Not,
+    Of,
+    Them,
+    All,
+    Any,
+    One,
+    InvalidPattern,
+    Pattern,
+    DashedName,
+    Name,
+    Identifier,
+  ];
+
+  /**
+   * The one condition lexer of the process. Offsets are all we need (the caller maps them
+   * through the YAML scalar), so line/column tracking is off.
+   */
+  const conditionLexer = new Lexer(conditionTokens as TokenType[], {
+    positionTracking: 'onlyOffset',
+    ensureOptimizations: true,
+  });
+  return { WhiteSpace, InvalidPattern, Pattern, Identifier, DashedName, Name, And, Or, Not, Of, Them, All, Any, One, LParen, RParen, conditionTokens, conditionLexer };
 }
 
-export const And = keyword('And', 'and');
-export const Or = keyword('Or', 'or');
-export const Not = keyword('Not', 'not');
-export const Of = keyword('Of', 'of');
-export const Them = keyword('Them', 'them');
-export const All = keyword('All', 'all');
-export const Any = keyword('Any', 'any');
-/** The quantifier `1`; `12` or `1a` lex as names through `longer_alt`. */
-export const One = keyword('One', '1');
-
-export const LParen = createToken({ name: 'LParen', pattern: '(' });
-export const RParen = createToken({ name: 'RParen', pattern: ')' });
-
-/**
- * Lexer order matters: whitespace first (most frequent), keywords before the word tokens
- * they could otherwise be read as, and the word tokens in the order documented above.
- */
-export const conditionTokens: readonly TokenType[] = [
-  WhiteSpace,
-  LParen,
-  RParen,
-  And,
-  Or,
-  Not,
-  Of,
-  Them,
-  All,
-  Any,
-  One,
-  InvalidPattern,
-  Pattern,
-  DashedName,
-  Name,
-  Identifier,
-];
-
-/**
- * The one condition lexer of the process. Offsets are all we need (the caller maps them
- * through the YAML scalar), so line/column tracking is off.
- */
-export const conditionLexer = new Lexer(conditionTokens as TokenType[], {
-  positionTracking: 'onlyOffset',
-  ensureOptimizations: true,
-});
+/** What {@link createConditionTokens} builds. */
+export type ConditionTokens = ReturnType<typeof createConditionTokens>;

@@ -188,7 +188,32 @@ interface Tables {
   readonly replacements: readonly CompiledReplacement[];
 }
 
+/**
+ * Tables per pipeline and branch, built once: pipelines are frozen, and applying one to
+ * every SigmaHQ rule used to rebuild the same maps and regexes per rule (a third of
+ * `processRules`' time at start-up, issue 14). The regexes are global but only used through
+ * `String.replace`, which resets `lastIndex`, so sharing them is safe.
+ */
+const tablesCache = new WeakMap<PipelineTransforms, WeakMap<PipelineTransforms, Tables>>();
+
 function createTables(global: PipelineTransforms, branch: PipelineTransforms | null): Tables {
+  // A pipeline built by hand may still change: only frozen ones (loadPipeline's) are cached.
+  if (!Object.isFrozen(global) || (branch !== null && !Object.isFrozen(branch))) return buildTables(global, branch);
+  let byBranch = tablesCache.get(global);
+  if (byBranch === undefined) {
+    byBranch = new WeakMap();
+    tablesCache.set(global, byBranch);
+  }
+  const key = branch ?? global;
+  let tables = byBranch.get(key);
+  if (tables === undefined) {
+    tables = buildTables(global, branch);
+    byBranch.set(key, tables);
+  }
+  return tables;
+}
+
+function buildTables(global: PipelineTransforms, branch: PipelineTransforms | null): Tables {
   const mappings = new Map<string, readonly string[]>();
   const drops = new Set<string>();
   const replacements: CompiledReplacement[] = [];

@@ -1,8 +1,7 @@
 // The pipelines siemlite ships as data in rules/pipelines/ at the repository root.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { errorRecord, type ErrorRecord } from '@siemlite/core';
+import { errorRecord, shippedDataPath, type ErrorRecord } from '@siemlite/core';
 import { loadPipeline, type ProcessingPipeline } from './pipeline.js';
 
 /** Names of the pipelines in rules/pipelines/ that {@link loadBuiltinPipeline} accepts. */
@@ -12,10 +11,9 @@ export type BuiltinPipelineName = 'windows';
 export const BUILTIN_PIPELINE_NAMES: readonly BuiltinPipelineName[] = Object.freeze(['windows']);
 
 /**
- * Loads a shipped pipeline. The file is found relative to this module: src/pipeline/ and
- * dist/pipeline/ sit at the same depth under packages/rules, so one relative URL serves
- * tests (from source) and the built CLI. `directory` overrides the folder, for installs
- * that move the data.
+ * Loads a shipped pipeline: from rules/pipelines/ in a repository checkout, from the copy
+ * in this package's dist/data/rules/pipelines/ once installed (`shippedDataPath`).
+ * `directory` overrides the folder, for installs that move the data.
  *
  * @example const { pipeline, errors } = loadBuiltinPipeline('windows');
  */
@@ -25,7 +23,7 @@ export function loadBuiltinPipeline(
 ): { readonly pipeline: ProcessingPipeline | null; readonly errors: readonly ErrorRecord[] } {
   const file =
     directory === undefined
-      ? fileURLToPath(new URL(`../../../../rules/pipelines/${name}.yml`, import.meta.url))
+      ? join(shippedDataPath(new URL('../../', import.meta.url), 'rules/pipelines'), `${name}.yml`)
       : join(directory, `${name}.yml`);
   let text: string;
   try {

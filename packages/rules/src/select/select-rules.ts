@@ -23,6 +23,7 @@ export interface RuleSelection {
   readonly exclude?: ReadonlySet<string>;
 }
 
+/** What `selectRules` keeps: the selected rules and correlations, plus the rules they read. */
 export interface SelectedRules {
   /**
    * Detection rules to run, in load order: the selected ones, then unchanged, and those a

@@ -7,6 +7,7 @@ import { resolvePlainScalar, type ScalarTag, type ScalarValue } from './resolve-
 
 export type ScalarStyle = 'plain' | 'single' | 'double' | 'literal' | 'folded';
 
+/** A located YAML scalar. */
 export interface YamlScalar {
   readonly kind: 'scalar';
   /** Typed value (YAML 1.1 rules for plain scalars; quoted and block scalars are strings). */
@@ -21,26 +22,31 @@ export interface YamlScalar {
   readonly end: number;
 }
 
+/** One key and value of a located YAML mapping. */
 export interface YamlEntry {
   readonly key: string;
   readonly keyLoc: SourceLocation;
   readonly value: YamlValue;
 }
 
+/** A located YAML mapping, entries in the order written. */
 export interface YamlMap {
   readonly kind: 'map';
   readonly entries: readonly YamlEntry[];
   readonly loc: SourceLocation;
 }
 
+/** A located YAML sequence. */
 export interface YamlSeq {
   readonly kind: 'seq';
   readonly items: readonly YamlValue[];
   readonly loc: SourceLocation;
 }
 
+/** Any located YAML value. */
 export type YamlValue = YamlMap | YamlSeq | YamlScalar;
 
+/** One document of a YAML file, with its located root value. */
 export interface YamlDocument {
   /** 1-based index of the document in the file. */
   readonly index: number;

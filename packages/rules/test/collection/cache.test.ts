@@ -1,6 +1,6 @@
 // The rule cache of loadRules: a warm load gives exactly what a cold load gives, and the
 // cache never decides anything on stale, corrupt, foreign or unwritable data.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -197,6 +197,41 @@ describe('rule cache on small rule files', () => {
     expect(again.report).toMatchObject({ hits: 11, misses: 2, written: false });
   });
 
+  it('trusts a settled file by its stat stamp, and parses it again when it changes with the same size and modification time', () => {
+    const rules = tempDir();
+    writeSynthetic(rules);
+    const cache = tempDir();
+    // Files written just now have no stamp by default: they are hashed on every load.
+    cached([rules], cache);
+    const stampsOf = (): string[] =>
+      readFileSync(join(cache, cacheFiles(cache)[0] as string), 'utf8').split('\n').slice(1).map((line) => line.split('\t')[2] as string);
+    expect(stampsOf().every((stamp) => stamp === '')).toBe(true);
+    // Settled (no settle time here): each cacheable file's entry records its stamp...
+    const settled = (): { set: RuleSet; report: RuleCacheReport } => {
+      let report: RuleCacheReport | undefined;
+      const set = loadRules([rules], { cache: { dir: cache, stampSettleMs: 0, onReport: (r) => (report = r) } });
+      if (report === undefined) throw new Error('no cache report');
+      return { set, report };
+    };
+    const first = settled();
+    expect(first.report.written).toBe(true);
+    expect(stampsOf().filter((stamp) => /^\d+:[\d.]+:[\d.]+:\d+:\d+$/.test(stamp)).length).toBeGreaterThanOrEqual(10);
+    // ...and a load by stamps gives what a cold load gives, writing nothing.
+    const warm = settled();
+    expectSameSet(warm.set, loadRules([rules]));
+    expect(warm.report).toMatchObject({ hits: first.report.hits, written: false });
+    // Same size, old modification time put back: the change time still differs.
+    const file = join(rules, 'a_plain.yml');
+    const before = statSync(file);
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace('cmd.exe', 'cmx.exe'));
+    utimesSync(file, before.atime, before.mtime);
+    expect(statSync(file).size).toBe(before.size);
+    const changed = settled();
+    expect(JSON.stringify(changed.set.rules)).toContain('cmx.exe');
+    expectSameSet(changed.set, loadRules([rules]));
+  });
+
   it('keys entries by path: the same bytes under another name are parsed for that name', () => {
     const rules = tempDir();
     writeFileSync(join(rules, 'one.yml'), rule(ID(1), '  sel:\n    Image: a.exe\n  condition: sel and'));
@@ -239,7 +274,7 @@ describe('rule cache on small rule files', () => {
     ['an empty file', (): Buffer => Buffer.alloc(0)],
     ['a truncated file', (b: Buffer): Buffer => b.subarray(0, Math.floor(b.length / 2))],
     ['a changed byte in an entry', (b: Buffer): Buffer => Buffer.from(b.toString('latin1').replace('a.exe', 'b.exe'), 'latin1')],
-    ['another layout version', (b: Buffer): Buffer => Buffer.from(b.toString('latin1').replace('"layout":1', '"layout":999'), 'latin1')],
+    ['another layout version', (b: Buffer): Buffer => Buffer.from(b.toString('latin1').replace('"layout":2', '"layout":999'), 'latin1')],
     ['another context (other loader code)', (b: Buffer): Buffer => Buffer.from(b.toString('latin1').replace(/"context":"[0-9a-f]/, '"context":"x'), 'latin1')],
     ['an entry line without separators', (b: Buffer): Buffer => Buffer.concat([b, Buffer.from('\nbroken')])],
   ])('ignores and rewrites a cache file holding %s', (_name, corrupt) => {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConditionParser, conditionParser } from '../../src/condition/parser.js';
-import { toConditionAst } from '../../src/condition/to-ast.js';
-import { conditionLexer } from '../../src/condition/tokens.js';
+import { chevrotain } from '../../src/condition/chevrotain.js';
+import { conditionGrammar } from '../../src/condition/grammar.js';
+import { createConditionParser } from '../../src/condition/parser.js';
+
+const { parser: conditionParser, tokens, toAst: toConditionAst } = conditionGrammar();
+const { conditionLexer } = tokens;
 
 function parse(text: string) {
   conditionParser.input = conditionLexer.tokenize(text).tokens;
@@ -34,7 +37,7 @@ describe('condition parser (grammar only)', () => {
   });
 
   it('builds a second instance without grammar definition errors (self-analysis is clean)', () => {
-    expect(() => new ConditionParser()).not.toThrow();
+    expect(() => createConditionParser(chevrotain(), tokens)).not.toThrow();
   });
 
   it('exposes exactly the rules of the documented grammar', () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { conditionLexer } from '../../src/condition/tokens.js';
+import { conditionGrammar } from '../../src/condition/grammar.js';
+
+const { conditionLexer } = conditionGrammar().tokens;
 
 /** `Type:image` for every token, so a test reads like the token stream. */
 function lex(text: string): string[] {

@@ -171,17 +171,38 @@ export class EventStore {
     this.#pendingTypes.clear();
     const planned = changes.map(([field, type]) => this.#plan(field, type));
     try {
+      // Widening a column happens before the batch's transaction, in three transactions of
+      // its own: a new column, the values converted into it, then the old column dropped and
+      // the new one renamed (with the field catalog). Not ALTER COLUMN ... TYPE: DuckDB (1.4)
+      // cannot replay an ALTER to JSON from its write-ahead log after a crash ("Calling
+      // DatabaseManager::GetDefaultDatabase with no default database set"), which left the
+      // store unopenable after a kill (test/storage/crash.test.ts); and it refuses to commit
+      // an UPDATE of a table the same transaction altered. A crash between the steps leaves
+      // at most an unused "FIELD (siemlite: widening)" column, reused when the field widens.
+      for (const change of planned) {
+        if (change.isNew) continue;
+        const col = quoteIdent(change.column);
+        const temp = quoteIdent(`${change.column} (siemlite: widening)`);
+        await c.run(`ALTER TABLE events ADD COLUMN IF NOT EXISTS ${temp} ${change.type}`);
+        await c.run(`UPDATE events SET ${temp} = ${conversion(col, change.type)}`);
+        await c.run('BEGIN TRANSACTION');
+        await c.run(`ALTER TABLE events DROP COLUMN ${col}`);
+        await c.run(`ALTER TABLE events RENAME COLUMN ${temp} TO ${col}`);
+        await c.run(`INSERT OR REPLACE INTO siemlite_fields VALUES ($1, $2, $3)`, [change.field, change.column, change.type]);
+        await c.run('COMMIT');
+        this.#fields.set(change.field, change);
+      }
       await c.run('BEGIN TRANSACTION');
       for (const change of planned) {
-        const col = quoteIdent(change.column);
-        if (change.isNew) await c.run(`ALTER TABLE events ADD COLUMN ${col} ${change.type}`);
-        else await c.run(`ALTER TABLE events ALTER COLUMN ${col} TYPE ${change.type} USING ${conversion(col, change.type)}`);
+        if (!change.isNew) continue;
+        await c.run(`ALTER TABLE events ADD COLUMN ${quoteIdent(change.column)} ${change.type}`);
       }
-      if (planned.length > 0) {
+      const added = planned.filter((f) => f.isNew);
+      if (added.length > 0) {
         await c.run(`INSERT OR REPLACE INTO siemlite_fields SELECT unnest($1), unnest($2), unnest($3)`, [
-          listValue(planned.map((f) => f.field)),
-          listValue(planned.map((f) => f.column)),
-          listValue(planned.map((f) => f.type)),
+          listValue(added.map((f) => f.field)),
+          listValue(added.map((f) => f.column)),
+          listValue(added.map((f) => f.type)),
         ], [LIST(VARCHAR), LIST(VARCHAR), LIST(VARCHAR)]);
       }
       for (const change of planned) this.#fields.set(change.field, change);
