@@ -19,6 +19,7 @@ import {
   TimePartValue,
   type Node,
 } from '@siemlite/core';
+import { parseIp } from '@siemlite/core';
 import { compileCondition, compileHuntQuery, EventStore, SqlHunter } from '@siemlite/storage';
 import { referenceMatches } from '../engine/reference-matcher.js';
 
@@ -42,10 +43,10 @@ const lit = (text: string, cased = false): StringPattern => StringPattern.litera
 const contains = (text: string): StringPattern => StringPattern.create([PatternPart.anyChars, PatternPart.literal(text), PatternPart.anyChars], false);
 
 const EVENTS: Json[] = [
-  { Image: 'C:\\Windows\\System32\\cmd.exe', EventID: 4688, Count: '12', User: 'Админ', Tags: ['evil', 'x'], Ip: '10.1.2.3', Time: '2024-01-01T23:59:59Z' },
-  { Image: "it's 100% a_b \\ -- ; DROP TABLE events; /* x */", EventID: '4688', Count: 5.5, Nested: { Path: 'a.b' }, Ip: '172.32.0.1', Flag: true, Null: null },
-  { Image: 'a\u0000b', EventID: 1, User: 'ΣΥΣΤΗΜΑ', Tags: [], Time: '2024-02-29 22:15:00', Other: 'cmd.exe' },
-  { Image: "it's 100x a-b", Count: ' 7 ', Flag: 'TRUE', Ip: '192.168.1.20', Other: 'C:\\WINDOWS\\system32\\CMD.EXE' },
+  { Image: 'C:\\Windows\\System32\\cmd.exe', EventID: 4688, Count: '12', User: 'Админ', Tags: ['evil', 'x'], Ip: '10.1.2.3', Time: '2024-01-01T23:59:59Z', Ip6: '::1' },
+  { Image: "it's 100% a_b \\ -- ; DROP TABLE events; /* x */", EventID: '4688', Count: 5.5, Nested: { Path: 'a.b' }, Ip: '172.32.0.1', Flag: true, Null: null, Ip6: 'fe80::1' },
+  { Image: 'a\u0000b', EventID: 1, User: 'ΣΥΣΤΗΜΑ', Tags: [], Time: '2024-02-29 22:15:00', Other: 'cmd.exe', Ip6: 'FC00:0:0:0:0:0:0:5' },
+  { Image: "it's 100x a-b", Count: ' 7 ', Flag: 'TRUE', Ip: '192.168.1.20', Other: 'C:\\WINDOWS\\system32\\CMD.EXE', Ip6: '::ffff:10.1.2.3' },
 ];
 
 const CASES: [string, Node][] = [
@@ -62,6 +63,13 @@ const CASES: [string, Node][] = [
   ['regex', Match.create('Image', RegexValue.create('cmd\\.exe$', 'i'))],
   ['cidr', Match.create('Ip', CidrValue.create(4, '172.16.0.0', 12))],
   ['cidr /16', Match.create('Ip', CidrValue.create(4, '192.168.0.0', 16))],
+  ['cidr ipv6 loopback', Match.create('Ip6', CidrValue.create(6, '::1', 128))],
+  ['cidr ipv6 fe80::/10', Match.create('Ip6', CidrValue.create(6, 'fe80::', 10))],
+  ['cidr ipv6 fc00::/7 (full form)', Match.create('Ip6', CidrValue.create(6, 'fc00::', 7))],
+  ['cidr ipv6 mapped IPv4', Match.create('Ip6', CidrValue.create(6, '::ffff:10.0.0.0', 104))],
+  ['cidr ipv6 near miss', Match.create('Ip6', CidrValue.create(6, '::ffff:10.1.2.0', 127))],
+  ['cidr v4 network, v6 value', Match.create('Ip6', CidrValue.create(4, '10.0.0.0', 8))],
+  ['cidr v6 network, v4 value', Match.create('Ip', CidrValue.create(6, '::', 0))],
   ['gte', Match.create('Count', CompareValue.create('gte', 7))],
   ['lt', Match.create('Count', CompareValue.create('lt', 6))],
   ['fieldref endswith', Match.create('Image', FieldRefValue.create('Other', 'endswith', false))],
@@ -124,6 +132,15 @@ describe('SQL compiler agrees with the reference matcher', () => {
     const { sql, params } = compileCondition(node);
     expect(sql).not.toContain('DROP');
     expect(params.some((p) => typeof p === 'string' && p.includes('DROP'))).toBe(true);
+  });
+
+  it('IPv6 addresses read as the engine reads them (zone, brackets, ::, dotted IPv4 tail, spaces)', async () => {
+    const texts = ['::1', 'fe80::1%eth0', '[fc00::5]', ' ::ffff:10.1.2.3 ', '1:2:3:4:5:6:7::', '::', 'FFFF:0:0:0:0:0:0:1', '1::2::3', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7:8::', '::ffff:10.1.2.300', 'g::1', '10.1.2.3', 'x'];
+    const reader = await hunter.connection.runAndReadAll(`SELECT t, sl_ip6(t) FROM unnest($1::JSON::VARCHAR[]) u(t)`, [JSON.stringify(texts)]);
+    const got = Object.fromEntries(reader.getRows().map(([t, hex]) => [String(t), hex === null ? null : String(hex)]));
+    const want = Object.fromEntries(texts.map((t) => { const ip = parseIp(t.trim()); return [t, ip === null || ip.version !== 6 ? null : ip.value.toString(16).padStart(32, '0')]; }));
+    expect(got).toEqual(want);
+    expect(Object.values(want).filter((v) => v !== null).length).toBe(7);
   });
 
   it('the cases cover matches and misses', () => {

@@ -2,7 +2,7 @@
 // the same compiled condition runs over the event store and over raw files DuckDB reads itself
 // (read_json_objects), because both expose the event as one JSON column. Every rule value is a
 // bound parameter (`$n`); only fixed SQL and the macros below are text.
-import type { CidrValue, Node, RegexValue, StringPattern, TimePartValue, Value } from '@siemlite/core';
+import { parseIp, type CidrValue, type Node, type RegexValue, type StringPattern, type TimePartValue, type Value } from '@siemlite/core';
 
 /** A compiled condition: SQL text with `$n` placeholders; `params[n - 1]` is the value of `$n`. */
 export interface SqlFragment {
@@ -42,6 +42,23 @@ export const SQL_MACROS: readonly string[] = Object.freeze([
        AND list_max(list_transform(string_split(t, '.'), x -> x::INTEGER)) <= 255
      THEN list_reduce(list_transform(string_split(t, '.'), x -> x::BIGINT), (a, b) -> a * 256 + b)
      ELSE NULL END`,
+  // IPv6 as 32 lower-case hex digits (core's parseIp: a zone and brackets dropped, `::`
+  // standing for at least one group, a dotted IPv4 address as the last two groups); NULL
+  // when not an IPv6 address. Fixed-width hex compares as the number does.
+  `CREATE OR REPLACE TEMP MACRO sl_ip6_plain(t) AS CASE
+     WHEN regexp_full_match(t, '(.*:)([0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+)')
+     THEN regexp_extract(t, '^(.*:)[^:]*$', 1) || printf('%x:%x', sl_ip4(regexp_extract(t, '[^:]*$')) // 65536, sl_ip4(regexp_extract(t, '[^:]*$')) % 65536)
+     ELSE t END`,
+  `CREATE OR REPLACE TEMP MACRO sl_ip6_groups(h) AS CASE
+     WHEN len(h) = 1 AND len(h[1]) = 8 THEN h[1]
+     WHEN len(h) = 2 AND len(h[1]) + len(h[2]) <= 7 THEN list_concat(list_concat(h[1], list_transform(range(8 - len(h[1]) - len(h[2])), x -> '0')), h[2])
+     END`,
+  `CREATE OR REPLACE TEMP MACRO sl_ip6_hex_of(g) AS CASE
+     WHEN list_bool_and(list_transform(g, x -> regexp_full_match(x, '[0-9A-Fa-f]{1,4}'))) THEN lower(array_to_string(list_transform(g, x -> lpad(x, 4, '0')), ''))
+     END`,
+  `CREATE OR REPLACE TEMP MACRO sl_ip6(t) AS CASE WHEN contains(t, ':') THEN sl_ip6_hex_of(sl_ip6_groups(list_transform(
+     string_split(sl_ip6_plain(regexp_replace(regexp_replace(trim(t), '%.*$', '', 's'), '^\\[(.*)\\]$', '\\1')), '::'),
+     s -> CASE WHEN s = '' THEN []::VARCHAR[] ELSE string_split(s, ':') END))) END`,
   `CREATE OR REPLACE TEMP MACRO sl_ts(t) AS regexp_extract(trim(t),
      '^(\\d{4})-(\\d{2})-(\\d{2})(?:[Tt ](\\d{2}):(\\d{2})(?::(\\d{2})(?:[.,]\\d+)?)?)?\\s*(?:[Zz]|[+-]\\d{2}(?::?\\d{2})?)?$',
      ['y', 'mo', 'd', 'h', 'mi'])`,
@@ -455,12 +472,16 @@ class SqlBuilder {
     }
   }
 
+  /** A CIDR test (§4.6): the address as fixed-width hex (8 digits IPv4, 32 IPv6) within the network's range. */
   private cidr(value: CidrValue, text: string | null): string {
-    if (value.version === 6 || text === null) return 'false'; // README: IPv6 CIDR is not compiled to SQL
-    const [a, b, c, d] = value.network.split('.').map(Number) as [number, number, number, number];
-    const network = ((a * 256 + b) * 256 + c) * 256 + d;
-    const size = 2 ** (32 - value.prefixLength);
-    return `coalesce(floor(sl_ip4(${text}) / ${this.param(size)}) = ${this.param(Math.floor(network / size))}, false)`;
+    const network = parseIp(value.network);
+    if (text === null || network === null) return 'false';
+    const shift = BigInt((value.version === 4 ? 32 : 128) - value.prefixLength);
+    const low = (network.value >> shift) << shift;
+    const high = low | ((1n << shift) - 1n);
+    const digits = value.version === 4 ? 8 : 32;
+    const address = value.version === 4 ? `lpad(printf('%x', sl_ip4(trim(${text}))), 8, '0')` : `sl_ip6(${text})`;
+    return `coalesce(${address} BETWEEN ${this.param(low.toString(16).padStart(digits, '0'))} AND ${this.param(high.toString(16).padStart(digits, '0'))}, false)`;
   }
 
   private timePart(value: TimePartValue, text: string | null): string {
