@@ -38,10 +38,14 @@ export function ruleCacheDir(env: NodeJS.ProcessEnv = process.env): string | nul
 export function ruleCacheOption(disabled: boolean, warn: ((text: string) => void) | null): RuleCacheOptions | undefined {
   const dir = disabled ? null : ruleCacheDir();
   if (dir === null) return undefined;
+  // Rules and pipelines each report; an unwritable folder is said once.
+  let warned = false;
   return {
     dir,
     onReport: (report) => {
-      if (report.error !== null) warn?.(`siemlite: warning: ${report.error} (rules still load, uncached; --no-rule-cache skips the cache)\n`);
+      if (report.error === null || warned) return;
+      warned = true;
+      warn?.(`siemlite: warning: ${report.error} (rules still load, uncached; --no-rule-cache skips the cache)\n`);
     },
   };
 }

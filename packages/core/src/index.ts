@@ -115,3 +115,6 @@ export { createSinkFromSpec } from './sinks/sink-spec.js';
 export type { SinkSpecOptions } from './sinks/sink-spec.js';
 export { DetectionMetrics, LagHistogram, LAG_QUANTILES } from './metrics/detection-metrics.js';
 export { PACKAGED_DATA_DIR, shippedDataPath } from './package/shipped-data.js';
+export { followRawRecords } from './io/follow-records.js';
+export type { FollowOptions } from './io/follow-records.js';
+export { DEFAULT_FLUSH_INTERVAL_MS } from './io/flush-timer.js';

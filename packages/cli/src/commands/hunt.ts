@@ -9,7 +9,6 @@ import {
   createDetectorPool,
   expandInputs,
   STDIN_INPUT,
-  readRawRecords,
   type BadRecord,
   type CorrelationRule,
   type Correlator,
@@ -32,6 +31,7 @@ import { INPUT_FORMAT_USAGE, inputFormatOption, rulesSkippedOnUnknown, sourceOpt
 import { METRICS_USAGE, metricsPort, serveMetrics } from '../metrics-server.js';
 import { noRuleCacheUsage, ruleCacheOption } from '../rule-cache.js';
 import { UsageError } from '../usage-error.js';
+import { LIVE_OPTIONS, LIVE_USAGE, openInput } from '../live.js';
 import type { CommandIo } from './validate.js';
 import { SHIPPED_RULES } from '../shipped-rules.js';
 
@@ -73,6 +73,7 @@ ${FINDINGS_USAGE}
                           in the same order either way
 ${SINK_USAGE}
 ${METRICS_USAGE}
+${LIVE_USAGE}
 ${noRuleCacheUsage(26)}
   --db FILE               also store the alerts in the DuckDB store FILE (see siemlite alerts);
                           with --engine sql: hunt the events stored there (no INPUT)
@@ -114,6 +115,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       'no-rule-cache': { type: 'boolean', default: false },
       db: { type: 'string' },
       engine: { type: 'string', default: 'stream' },
+      ...LIVE_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -127,7 +129,8 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   if (!['jsonl', 'csv', 'table'].includes(format)) throw new UsageError(`--format must be jsonl, csv or table, not '${format}'`);
   const selection = parseRuleSelection(values);
   const findings = openFindings(values);
-  let workers = values.workers === undefined || values.workers === 'auto' ? await autoWorkers(positionals) : 0;
+  // Followed from their end, files give only what is appended: their size says nothing.
+  let workers = values.workers === undefined || values.workers === 'auto' ? await autoWorkers(values.follow && !values['from-start'] ? [] : positionals) : 0;
   if (values.workers !== undefined && values.workers !== 'auto') {
     workers = /^\d+$/.test(values.workers) ? Number(values.workers) : Number.NaN;
     if (!Number.isSafeInteger(workers)) throw new UsageError(`--workers must be auto or a whole number (0 or 1: no worker threads), not '${values.workers}'`);
@@ -174,7 +177,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     // Load and lower once; the windows pipeline is then applied to the lowered rules.
     const base = loadRules(rulePaths, cache === undefined ? {} : { cache });
     loadErrors.push(...base.errors);
-    const { pipelines, errors } = resolvePipelines('windows');
+    const { pipelines, errors } = resolvePipelines('windows', cache);
     loadErrors.push(...errors);
     const processed = processRules(base.rules, pipelines);
     loadErrors.push(...processed.errors);
@@ -183,7 +186,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     windows = { rules: mappedOnly(processed.rules), events: 'windows', ...(mapField === undefined ? {} : { mapField }) };
     other = { rules: keep(base.rules), events: 'by-logsource' };
   } else {
-    const { pipelines, errors } = resolvePipelines(mode);
+    const { pipelines, errors } = resolvePipelines(mode, cache);
     loadErrors.push(...errors);
     const set = loadRules(rulePaths, { pipelines, ...(cache === undefined ? {} : { cache }) });
     loadErrors.push(...set.errors);
@@ -268,12 +271,13 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
   if (sources !== undefined && mode !== 'auto') throw new UsageError('--source and --recognizers need --pipeline auto (the other modes do not route events by source)');
   let unrecognized = 0;
   const inputFormat = inputFormatOption(values['input-format']);
-  const pool = createDetectorPool({ ruleSets, workers: workers > 1 ? workers : 0, correlator, timeField, ...(sources === undefined ? {} : { sources }) });
+  const input = openInput(positionals, values, { onProgress, ...(inputFormat === undefined ? {} : { inputFormat }) });
+  const pool = createDetectorPool({ ruleSets, workers: workers > 1 ? workers : 0, correlator, timeField, ...(sources === undefined ? {} : { sources }), startAllWorkers: input.isLive });
   metrics.watchQueue(() => pool.inFlight, () => pool.peakInFlight);
   const endpoint = port === null ? null : await serveMetrics(port, metrics);
   if (endpoint !== null && !quiet) io.stderr(`siemlite hunt: metrics on ${endpoint.url}\n`);
   try {
-    for await (const result of pool.detect(metrics.watchReads(readRawRecords(positionals, { onProgress, ...(inputFormat === undefined ? {} : { inputFormat }) })))) {
+    for await (const result of pool.detect(metrics.watchReads(input.records))) {
       for (const b of result.bad) onBadRecord(b);
       events += result.events;
       unrecognized += result.unrecognized;
@@ -296,6 +300,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       await alertStore?.add(last);
     }
   } finally {
+    input.dispose();
     await pool.close();
     await sinks.close();
     await endpoint?.close();

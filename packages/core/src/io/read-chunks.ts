@@ -42,15 +42,34 @@ export async function* readFileChunks(handle: FileHandle, counter: ByteCounter):
 }
 
 /**
- * Reads a stream (stdin) as Buffers, whatever encoding it was set to.
+ * Reads a stream (stdin) as Buffers, whatever encoding it was set to. With `signal`, an
+ * abort ends the read where it is, even while the stream stays open and silent (a pipe, a
+ * terminal): the stream is destroyed (a pending read holds the process open otherwise)
+ * and the generator returns as if at the stream's end.
  * @internal
  */
-export async function* readStreamChunks(stream: NodeJS.ReadableStream, counter: ByteCounter): AsyncGenerator<Buffer> {
-  for await (const chunk of stream) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    counter.bytesRead += buffer.length;
-    yield buffer;
+export async function* readStreamChunks(stream: NodeJS.ReadableStream, counter: ByteCounter, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  const stop = (): void => destroyStream(stream);
+  signal?.addEventListener('abort', stop, { once: true });
+  try {
+    for await (const chunk of stream) {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
+      counter.bytesRead += buffer.length;
+      yield buffer;
+      if (signal?.aborted === true) return;
+    }
+  } catch (error) {
+    // Destroyed by the abort: the read ends (ERR_STREAM_PREMATURE_CLOSE), nothing failed.
+    if (signal?.aborted !== true) throw error;
+  } finally {
+    signal?.removeEventListener('abort', stop);
   }
+}
+
+function destroyStream(stream: NodeJS.ReadableStream): void {
+  const destroy = (stream as { destroy?: () => void }).destroy;
+  if (typeof destroy === 'function') destroy.call(stream);
+  else stream.pause();
 }
 
 /**

@@ -131,10 +131,7 @@ class RawRecordReader implements RawRecordStream {
   constructor(inputs: readonly string[], options: RawReadOptions) {
     this.#inputs = inputs;
     this.#options = options;
-    this.#output = new RawChunkBuilder(
-      positiveInteger(options.chunkRecords, DEFAULT_CHUNK_RECORDS, 'chunkRecords'),
-      Math.min(positiveInteger(options.chunkBytes, DEFAULT_CHUNK_BYTES, 'chunkBytes'), MAX_CHUNK_BYTES),
-    );
+    this.#output = RawChunkBuilder.fromOptions(options);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<RawChunk> {
@@ -158,9 +155,10 @@ class RawRecordReader implements RawRecordStream {
 /**
  * Collects the records a splitter hands over into chunks: bytes copied back to back into
  * one buffer per chunk (one native copy per record, no strings), offsets and line numbers
- * into typed arrays.
+ * into typed arrays. (Also the output of followRawRecords.)
+ * @internal
  */
-class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
+export class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
   readonly #chunkRecords: number;
   readonly #chunkBytes: number;
   #path = '';
@@ -186,6 +184,14 @@ class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
   #evtxFirst = 0;
   #evtxClaimed = 0;
 
+  /** A builder with the chunk size limits of `options` (defaults: 2048 records, 4 MiB); RangeError on bad values. */
+  static fromOptions(options: Pick<RawReadOptions, 'chunkRecords' | 'chunkBytes'>): RawChunkBuilder {
+    return new RawChunkBuilder(
+      positiveInteger(options.chunkRecords, DEFAULT_CHUNK_RECORDS, 'chunkRecords'),
+      Math.min(positiveInteger(options.chunkBytes, DEFAULT_CHUNK_BYTES, 'chunkBytes'), MAX_CHUNK_BYTES),
+    );
+  }
+
   constructor(chunkRecords: number, chunkBytes: number) {
     this.#chunkRecords = chunkRecords;
     this.#chunkBytes = chunkBytes;
@@ -206,6 +212,16 @@ class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
     this.#splitter = createRecordDecoder(kind, { ...options, sink: this });
     this.#text = options.text ?? null;
     return this.#splitter;
+  }
+
+  /**
+   * followRawRecords: the records that come next are those of `decoder` (made here with
+   * createDecoder), a followed file read by turns with others; a new chunk file begins.
+   */
+  resumeFile(path: string, decoder: RecordDecoder, text: TextFormat | null): void {
+    this.beginFile(path);
+    this.#splitter = decoder;
+    this.#text = text;
   }
 
   add(buf: Buffer, start: number, end: number, record: number, line: number): void {

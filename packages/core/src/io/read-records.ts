@@ -13,6 +13,7 @@ import type { DecoderKind, RecordDecoder } from './decoder.js';
 import type { SplitterOptions } from './record-splitter.js';
 import type { BadRecord, InputFormat, ReadOptions, SourceRecord } from './record-types.js';
 import { EVTX_MAGIC, isEvtxMagic } from './evtx/read-evtx.js';
+import { FLUSH_DUE, FlushTimer, flushInterval } from './flush-timer.js';
 
 export type { BadRecord, BadRecordCode, InputFormat, ReadOptions, SourceRecord } from './record-types.js';
 
@@ -29,6 +30,7 @@ interface ReadContext {
   readonly onBadRecord: ((bad: BadRecord) => void) | undefined;
   readonly onProgress: ReadOptions['onProgress'];
   readonly inputFormat: InputFormat;
+  readonly signal: AbortSignal | undefined;
 }
 
 /**
@@ -105,17 +107,20 @@ export async function* readInputs<C>(inputs: readonly string[], options: ReadOpt
     onBadRecord: options.onBadRecord,
     onProgress: options.onProgress,
     inputFormat: checkInputFormat(options.inputFormat),
+    signal: options.signal,
   };
+  const stdinFlushMs = flushInterval(options.flushIntervalMs);
   const { files, errors } = await expandInputs(inputs);
   for (const error of errors) context.onBadRecord?.(error);
   let rest = output.takeRest();
   if (rest !== null) yield rest;
   for (const file of files) {
+    if (context.signal?.aborted === true) break;
     if (file === STDIN_INPUT) {
       output.beginFile(STDIN_PATH);
       const counter: ByteCounter = { bytesRead: 0 };
       const stdin = options.stdin ?? process.stdin;
-      yield* readSource(STDIN_PATH, readStreamChunks(stdin, counter), counter, null, context, output);
+      yield* readSource(STDIN_PATH, readStreamChunks(stdin, counter, context.signal), counter, null, context, output, new FlushTimer(stdinFlushMs));
     } else {
       output.beginFile(file);
       yield* readFile(file, context, output);
@@ -179,6 +184,7 @@ async function pull(chunks: AsyncIterator<Buffer>): Promise<Buffer | null | Read
   }
 }
 
+/** Reads one source through `output`; `flush` for a live source (its partly filled chunks leave on time). */
 async function* readSource<C>(
   path: string,
   raw: AsyncGenerator<Buffer>,
@@ -186,6 +192,7 @@ async function* readSource<C>(
   totalBytes: number | null,
   context: ReadContext,
   output: RecordOutput<C>,
+  flush: FlushTimer | null = null,
 ): AsyncGenerator<C> {
   const progress = new ProgressReporter(path, counter, totalBytes, context.onProgress);
   let chunks: AsyncIterator<Buffer> = raw;
@@ -253,13 +260,26 @@ async function* readSource<C>(
         text,
       });
       splitter.push(detection.start === 0 ? sample : sample.subarray(detection.start));
+      flush?.added();
       for (const chunk of output.takeReady()) yield chunk;
+      let reading: Promise<Buffer | null | ReadFailure> | null = null;
       while (!isEnd && failure === null && !splitter.isStopped) {
-        const next = await pull(chunks);
+        reading ??= pull(chunks);
+        const next = flush === null ? await reading : await flush.wait(reading);
+        if (next === FLUSH_DUE) {
+          // A live source went quiet: what it sent leaves now, the read stays pending.
+          flush?.flushed();
+          const rest = output.takeRest();
+          if (rest !== null) yield rest;
+          continue;
+        }
+        reading = null;
+        if (context.signal?.aborted === true) isEnd = true;
         if (next === null) isEnd = true;
         else if (next instanceof ReadFailure) failure = next;
         else {
           splitter.push(next);
+          flush?.added();
           progress.report(false);
           for (const chunk of output.takeReady()) yield chunk;
         }

@@ -54,5 +54,15 @@ export interface ReadOptions {
   readonly inputFormat?: InputFormat;
   /** Standard input, for tests; default `process.stdin`. */
   readonly stdin?: NodeJS.ReadableStream;
+  /**
+   * Standard input is live (it may stay open and silent): records it sent leave in a partly
+   * filled chunk at most this many milliseconds after they arrived. Default 200.
+   */
+  readonly flushIntervalMs?: number;
+  /**
+   * Stops reading when aborted: the file being read (stdin too) ends where it is, as if at
+   * its end (what was read is still decoded and handed out); later inputs are not read.
+   */
+  readonly signal?: AbortSignal;
 }
 

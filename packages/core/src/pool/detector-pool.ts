@@ -71,6 +71,13 @@ export interface DetectorPoolOptions {
    * while the main thread reads and writes, and the bound on memory held in the pool.
    */
   readonly maxInFlight?: number;
+  /**
+   * Start every worker thread now, each compiling the rule sets before its first chunk
+   * (default false: threads start as work arrives and compile on first need). For live input:
+   * a thread started mid-stream holds the chunk it got, and every later result, while it
+   * compiles (seconds with the SigmaHQ rules).
+   */
+  readonly startAllWorkers?: boolean;
 }
 
 /** What one RawChunk gave: its bad records and alerts, in file order. */
@@ -156,7 +163,8 @@ export class DetectorPool {
       return;
     }
     this.#inline = null;
-    const workerData: WorkerConfig = encodeWorkerConfig(wireSets, report);
+    const startAll = options.startAllWorkers === true;
+    const workerData: WorkerConfig = { ...encodeWorkerConfig(wireSets, report), ...(startAll ? { compileAtStart: true } : {}) };
     const piscina = new Piscina({
       filename: workerFile(),
       name: WORKER_HANDLER,
@@ -164,7 +172,7 @@ export class DetectorPool {
       // second thread, which on a 2-core machine slowed its only busy worker down (a
       // one-event hunt with the SigmaHQ rules and --workers 2: 4.1 s with both threads
       // started up front, 3.7 s with one). A started thread stays until close().
-      minThreads: 1,
+      minThreads: startAll ? workers : 1,
       maxThreads: workers,
       idleTimeout: Infinity,
       // Never more than maxInFlight tasks are submitted; the queue bound is a second guard.
@@ -309,10 +317,16 @@ export class DetectorPool {
       Symbol.asyncIterator in inputs ? inputs[Symbol.asyncIterator]() : inputs[Symbol.iterator]();
     const pending: { readonly input: I; readonly reply: Promise<WorkerReply> }[] = [];
     let isEnd = false;
+    /** The read still waiting for input (a live source can stay silent for long). */
+    let reading: Promise<IteratorResult<I>> | null = null;
     try {
       for (;;) {
         while (!isEnd && pending.length < this.maxInFlight) {
-          const next = await iterator.next();
+          reading ??= Promise.resolve(iterator.next());
+          // A result that is ready never waits for more input (a live source may not send any soon).
+          if (pending.length > 0 && (await firstSettled(reading, (pending[0] as { reply: Promise<WorkerReply> }).reply)) === 1) break;
+          const next = await reading;
+          reading = null;
           if (next.done === true) {
             isEnd = true;
             break;
@@ -332,7 +346,9 @@ export class DetectorPool {
     } finally {
       // Abandoned (consumer broke out, or a worker failed): replies still due are dropped.
       this.#inFlight -= pending.length;
-      await iterator.return?.();
+      // A read still waiting on a live source would hold return() back until input comes.
+      if (reading === null) await iterator.return?.();
+      else void reading.then(() => iterator.return?.()).catch(ignore);
     }
   }
 
@@ -493,6 +509,26 @@ function workerFile(): string {
   const file = here.endsWith('.ts') ? resolve(dirname(here), '../../dist/pool/worker.js') : resolve(dirname(here), 'worker.js');
   if (!existsSync(file)) throw new Error(`detector pool: worker script ${file} not found; build @siemlite/core first (npx turbo run build)`);
   return file;
+}
+
+/**
+ * 0 if `a` settles first, 1 if `b` does (ties: `a`); never rejects. A Promise.race on
+ * promises that both settle soon: the pool races one read against the head reply.
+ */
+function firstSettled(a: Promise<unknown>, b: Promise<unknown>): Promise<0 | 1> {
+  return Promise.race([a.then(zero, zero), b.then(one, one)]);
+}
+
+function zero(): 0 {
+  return 0;
+}
+
+function one(): 1 {
+  return 1;
+}
+
+function ignore(): void {
+  // The pool was abandoned; a late read's outcome does not matter.
 }
 
 function failedReply(error: unknown): FailedReply {

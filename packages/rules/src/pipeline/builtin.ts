@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorRecord, shippedDataPath, type ErrorRecord } from '@siemlite/core';
 import { loadPipeline, type ProcessingPipeline } from './pipeline.js';
+import type { RuleCacheOptions } from '../rule-cache.js';
 
 /** Names of the pipelines in rules/pipelines/ that {@link loadBuiltinPipeline} accepts. */
 export type BuiltinPipelineName = 'windows';
@@ -13,13 +14,15 @@ export const BUILTIN_PIPELINE_NAMES: readonly BuiltinPipelineName[] = Object.fre
 /**
  * Loads a shipped pipeline: from rules/pipelines/ in a repository checkout, from the copy
  * in this package's dist/data/rules/pipelines/ once installed (`shippedDataPath`).
- * `directory` overrides the folder, for installs that move the data.
+ * `directory` overrides the folder, for installs that move the data; `options.cache` keeps
+ * the parsed pipeline in the rule cache (see {@link loadPipeline}).
  *
  * @example const { pipeline, errors } = loadBuiltinPipeline('windows');
  */
 export function loadBuiltinPipeline(
   name: BuiltinPipelineName,
   directory?: string,
+  options: { readonly cache?: RuleCacheOptions } = {},
 ): { readonly pipeline: ProcessingPipeline | null; readonly errors: readonly ErrorRecord[] } {
   const file =
     directory === undefined
@@ -35,5 +38,5 @@ export function loadBuiltinPipeline(
       errors: Object.freeze([errorRecord('io', `cannot read pipeline '${name}': ${why}`, { file, line: 1, column: 1 })]),
     });
   }
-  return loadPipeline(file, text);
+  return loadPipeline(file, text, options);
 }

@@ -83,6 +83,8 @@ import {
   type SourceLocation,
 } from '@siemlite/core';
 import { loadYaml, type YamlEntry, type YamlMap, type YamlScalar, type YamlValue } from '../yaml/load-yaml.js';
+import { Buffer } from 'node:buffer';
+import { RuleCache, type RuleCacheOptions } from '../rule-cache.js';
 
 /** What to do with a rule whose logsource matches no entry of any pipeline. */
 export type UnmappedPolicy = 'keep' | 'error';
@@ -196,7 +198,8 @@ const KEY_HINTS: Readonly<Record<string, string>> = Object.freeze({
 /**
  * Parses a pipeline YAML file (format in this file's header and rules/pipelines/README.md).
  * Returns `pipeline: null` when there is any error; every error carries file, line and
- * column, so the CLI can point at the offending key.
+ * column, so the CLI can point at the offending key. With `options.cache` the result is
+ * kept in the rule cache folder (keyed by path and text, like rule files) and reused.
  *
  * @example
  * const { pipeline, errors } = loadPipeline('rules/pipelines/windows.yml', text);
@@ -204,7 +207,32 @@ const KEY_HINTS: Readonly<Record<string, string>> = Object.freeze({
 export function loadPipeline(
   file: string,
   text: string,
+  options: { readonly cache?: RuleCacheOptions } = {},
 ): { readonly pipeline: ProcessingPipeline | null; readonly errors: readonly ErrorRecord[] } {
+  if (options.cache === undefined) return parsePipeline(file, text);
+  // The rule cache keeps parsed pipelines too (a cache file of their own), so that a start
+  // with everything cached parses no YAML (issue 14, start-up).
+  const cache = RuleCache.open(options.cache, { kind: 'pipeline' });
+  const hash = RuleCache.hashBytes(Buffer.from(text, 'utf8'));
+  const cached = cache.get(file, hash, isPipelineResult);
+  if (cached !== undefined) {
+    cache.save(new Set([file]));
+    return cached;
+  }
+  const result = parsePipeline(file, text);
+  cache.set(file, hash, result);
+  cache.save(new Set([file]));
+  return result;
+}
+
+/** What the cache may hand back as a pipeline result: the shape `parsePipeline` returns. */
+function isPipelineResult(value: unknown): value is ReturnType<typeof parsePipeline> {
+  if (value === null || typeof value !== 'object') return false;
+  const v = value as Record<string, unknown>;
+  return Array.isArray(v.errors) && (v.pipeline === null || (typeof v.pipeline === 'object' && typeof (v.pipeline as Record<string, unknown>).name === 'string'));
+}
+
+function parsePipeline(file: string, text: string): { readonly pipeline: ProcessingPipeline | null; readonly errors: readonly ErrorRecord[] } {
   const { documents } = loadYaml(file, text);
   const errors: ErrorRecord[] = [];
   const first = documents[0];

@@ -1,9 +1,20 @@
 // Loads YAML text into located trees: every map, list and scalar keeps the file position
 // it came from, so each later error can point at the line and column in the rule file.
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Scalar } from 'yaml';
-import type { Alias, Document, Node as YamlAstNode } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Alias, Document, LineCounter, Node as YamlAstNode, Scalar } from 'yaml';
+import type * as Yaml from 'yaml';
 import { errorRecord, type ErrorRecord, type SourceLocation } from '@siemlite/core';
 import { resolvePlainScalar, type ScalarTag, type ScalarValue } from './resolve-scalar.js';
+
+/**
+ * The yaml library, loaded on first use: a start with every rule in the rule cache parses no
+ * YAML at all (issue 14, start-up). Its CommonJS build, so that the load is synchronous.
+ */
+let yamlApi: typeof Yaml | null = null;
+function yaml(): typeof Yaml {
+  yamlApi ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+  return yamlApi;
+}
 
 export type ScalarStyle = 'plain' | 'single' | 'double' | 'literal' | 'folded';
 
@@ -76,7 +87,7 @@ export interface Locator {
 }
 
 export function createLocator(file: string, source: string, lineCounter?: LineCounter): Locator {
-  const counter = lineCounter ?? new LineCounter();
+  const counter = lineCounter ?? new (yaml().LineCounter)();
   if (lineCounter === undefined) {
     counter.addNewLine(0);
     for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) === 10) counter.addNewLine(i + 1);
@@ -113,6 +124,7 @@ export function loadYaml(
   source: string,
   options: LoadYamlOptions = {},
 ): { readonly documents: readonly YamlDocument[]; readonly locator: Locator } {
+  const { LineCounter, parseAllDocuments } = yaml();
   const lineCounter = new LineCounter();
   const parsed = parseAllDocuments(source, {
     schema: 'failsafe',
@@ -184,6 +196,7 @@ class TreeBuilder {
   }
 
   build(node: YamlAstNode | null, depth: number, aliasSite?: number): YamlValue {
+    const { isAlias, isMap, isPair, isScalar, isSeq } = yaml();
     if (++this.#count > this.#maxNodes) {
       throw new TreeLimitError(
         'yaml-alias',

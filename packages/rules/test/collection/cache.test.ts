@@ -232,6 +232,26 @@ describe('rule cache on small rule files', () => {
     expectSameSet(changed.set, loadRules([rules]));
   });
 
+  it('keeps parsed pipelines too: the windows pipeline warm equals it cold, and an edited pipeline is parsed again', () => {
+    const cache = tempDir();
+    const cold = loadBuiltinPipeline('windows');
+    let reports: RuleCacheReport[] = [];
+    const options = { cache: { dir: cache, onReport: (r: RuleCacheReport) => reports.push(r) } };
+    expect(loadBuiltinPipeline('windows', undefined, options)).toStrictEqual(cold);
+    expect(reports).toMatchObject([{ hits: 0, written: true }]);
+    reports = [];
+    const warm = loadBuiltinPipeline('windows', undefined, options);
+    expect(reports).toMatchObject([{ hits: 1, written: false }]);
+    expect(warm).toStrictEqual(cold);
+    expectDeepFrozen(warm);
+    // Same path, other text: a miss, and the new text's result.
+    const file = join(tempDir(), 'p.yml');
+    const first = loadPipeline(file, "name: p\nplaceholders:\n  admins: ['root']\n", options);
+    const edited = loadPipeline(file, "name: p\nplaceholders:\n  admins: ['admin']\n", options);
+    expect(edited.pipeline?.placeholders).not.toEqual(first.pipeline?.placeholders);
+    expect(edited).toStrictEqual(loadPipeline(file, "name: p\nplaceholders:\n  admins: ['admin']\n"));
+  });
+
   it('keys entries by path: the same bytes under another name are parsed for that name', () => {
     const rules = tempDir();
     writeFileSync(join(rules, 'one.yml'), rule(ID(1), '  sel:\n    Image: a.exe\n  condition: sel and'));
