@@ -43,6 +43,8 @@ export { BatchBuilder } from './batch/batch-builder.js';
 export type { BatchBuilderOptions } from './batch/batch-builder.js';
 export { compileRuleSet, LeafKind } from './compile/compile-rule-set.js';
 export type { CompilableRule, PlanLeaf, PlanNode, RuleSetPlan } from './compile/compile-rule-set.js';
+export { parseIp } from './compile/ip.js';
+export type { IpAddress } from './compile/ip.js';
 export { evaluateBatch } from './eval/evaluate-batch.js';
 export type { BatchMatches } from './eval/evaluate-batch.js';
 export { alertRuleOf, createAlertSerializer } from './alert/alert.js';

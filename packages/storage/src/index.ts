@@ -1,6 +1,6 @@
 // @siemlite/storage: the DuckDB back end. Imports only @siemlite/core.
-export { compileBatchQuery, compileCondition, fieldPaths, SQL_MACROS } from './sql/compile-sql.js';
-export type { EventShape, SqlFragment } from './sql/compile-sql.js';
+export { compileBatchQuery, compileCondition, compileHuntQuery, fieldPaths, HUNT_VARIABLES, SQL_MACROS } from './sql/compile-sql.js';
+export type { EventShape, HuntQuery, ShapeColumnType, SqlFragment } from './sql/compile-sql.js';
 export { DEFAULT_RULES_PER_QUERY, SqlHunter } from './sql/sql-hunter.js';
 export type { SqlMatch } from './sql/sql-hunter.js';
 export { DEFAULT_BATCH_EVENTS, EventStore, RESERVED_COLUMNS } from './store/event-store.js';

@@ -8,6 +8,7 @@ export interface IpAddress {
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
+/** An IPv4 or IPv6 address as a number (§4.6; an IPv6 zone and brackets are dropped); null when the text is not one. */
 export function parseIp(text: string): IpAddress | null {
   const m4 = IPV4.exec(text);
   if (m4 !== null) {

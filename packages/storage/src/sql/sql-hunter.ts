@@ -1,8 +1,8 @@
 // Runs compiled detection rules as DuckDB queries over a source of events, many rules per
 // query, on one connection that already holds the SQL macros.
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { BOOLEAN, DOUBLE, DuckDBInstance, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import type { Node } from '@siemlite/core';
-import { compileBatchQuery, SQL_MACROS, type EventShape } from './compile-sql.js';
+import { compileHuntQuery, HUNT_VARIABLES, SQL_MACROS, type EventShape } from './compile-sql.js';
 
 /** One (rule, event) match found by SQL. */
 export interface SqlMatch {
@@ -41,12 +41,13 @@ export class SqlHunter {
   async hunt(conditions: readonly Node[], source: string, rulesPerQuery = DEFAULT_RULES_PER_QUERY, shape?: EventShape): Promise<SqlMatch[]> {
     const out: SqlMatch[] = [];
     for (let start = 0; start < conditions.length; start += rulesPerQuery) {
-      const { sql, params } = compileBatchQuery(conditions.slice(start, start + rulesPerQuery), source, shape);
-      const reader = await this.connection.runAndReadAll(sql, params as DuckDBValue[]);
-      for (const row of reader.getRows()) {
-        const hits = row[2] as { items: readonly number[] };
-        for (const hit of hits.items) out.push({ rule: start + hit, sourcePath: String(row[0]), sourceRecord: Number(row[1]) });
-      }
+      const query = compileHuntQuery(conditions.slice(start, start + rulesPerQuery), source, shape);
+      const c = this.connection;
+      await c.run(`SET VARIABLE ${HUNT_VARIABLES.string} = $1`, [listValue(query.strings.slice())], [LIST(VARCHAR)]);
+      await c.run(`SET VARIABLE ${HUNT_VARIABLES.number} = $1`, [listValue(query.numbers.slice())], [LIST(DOUBLE)]);
+      await c.run(`SET VARIABLE ${HUNT_VARIABLES.boolean} = $1`, [listValue(query.booleans.slice())], [LIST(BOOLEAN)]);
+      const reader = await c.runAndReadAll(query.sql);
+      for (const row of reader.getRows()) out.push({ rule: start + Number(row[2]), sourcePath: String(row[0]), sourceRecord: Number(row[1]) });
     }
     return out;
   }

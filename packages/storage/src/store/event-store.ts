@@ -3,7 +3,7 @@
 // idempotent: each batch is one transaction that also moves the per-file watermark in
 // `siemlite_sources`, so a kill leaves every committed batch and nothing half written, and
 // records at or below a file's watermark are skipped when the file is ingested again.
-import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+import { LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { eventTimestamp, isWindowsEvent, normalizeEvent, type SourceRecord } from '@siemlite/core';
 import type { EventShape } from '../sql/compile-sql.js';
 import { conversion, quoteIdent, typeOfValue, widen, type ColumnType } from './column-type.js';
@@ -59,12 +59,14 @@ interface Pending {
   json: string[];
 }
 
+const emptyPending = (): Pending => ({ path: [], record: [], time: [], windows: [], json: [] });
+
 export class EventStore {
   readonly #fields = new Map<string, StoredField>();
   /** Lower-cased column names in use: DuckDB column names are case-insensitive. */
   readonly #columns = new Set<string>(RESERVED_COLUMNS);
   readonly #watermarks = new Map<string, number>();
-  #pending: Pending = { path: [], record: [], time: [], windows: [], json: [] };
+  #pending: Pending = emptyPending();
   /** Field types the pending batch needs (new fields, or wider types than stored). */
   readonly #pendingTypes = new Map<string, ColumnType>();
   readonly counts: IngestCounts = { added: 0, skipped: 0 };
@@ -115,8 +117,8 @@ export class EventStore {
 
   /** How compiled conditions read the store's events (compile-sql.ts EventShape). */
   shape(): EventShape {
-    const columns = new Map<string, { sql: string; isJson: boolean }>();
-    for (const f of this.#fields.values()) columns.set(f.field, { sql: quoteIdent(f.column), isJson: f.type === 'JSON' });
+    const columns = new Map<string, { sql: string; type: ColumnType }>();
+    for (const f of this.#fields.values()) columns.set(f.field, { sql: quoteIdent(f.column), type: f.type });
     const all = [...columns.values()].map((c) => c.sql);
     return { record: `json_array(${all.join(', ')})`, columns };
   }
@@ -194,7 +196,14 @@ export class EventStore {
       for (const change of planned) {
         if (!change.isNew) continue;
         await c.run(`ALTER TABLE events ADD COLUMN ${quoteIdent(change.column)} ${change.type}`);
-        await c.run(`INSERT OR REPLACE INTO siemlite_fields VALUES ($1, $2, $3)`, [change.field, change.column, change.type]);
+      }
+      const added = planned.filter((f) => f.isNew);
+      if (added.length > 0) {
+        await c.run(`INSERT OR REPLACE INTO siemlite_fields SELECT unnest($1), unnest($2), unnest($3)`, [
+          listValue(added.map((f) => f.field)),
+          listValue(added.map((f) => f.column)),
+          listValue(added.map((f) => f.type)),
+        ], [LIST(VARCHAR), LIST(VARCHAR), LIST(VARCHAR)]);
       }
       for (const change of planned) this.#fields.set(change.field, change);
       await c.run(`CREATE OR REPLACE TEMP TABLE siemlite_staging (p VARCHAR, r BIGINT, t VARCHAR, w BOOLEAN, j VARCHAR)`);
@@ -233,7 +242,7 @@ export class EventStore {
       await c.run('COMMIT');
     } catch (e) {
       await c.run('ROLLBACK').catch(() => undefined);
-      this.#pending = { path: [], record: [], time: [], windows: [], json: [] };
+      this.#pending = emptyPending();
       await this.#loadCatalog().catch(() => undefined);
       throw new StoreError(this.path, `ingest failed, batch of ${p.path.length} events not stored: ${describeDuckDbError(e)}`, { cause: e });
     }
@@ -243,7 +252,7 @@ export class EventStore {
       if (r > (this.#watermarks.get(path) ?? 0)) this.#watermarks.set(path, r);
     }
     this.counts.added += p.path.length;
-    this.#pending = { path: [], record: [], time: [], windows: [], json: [] };
+    this.#pending = emptyPending();
   }
 
   /** Where a field goes: its column (a new one gets a name unique regardless of case). */
