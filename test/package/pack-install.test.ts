@@ -182,7 +182,7 @@ describe('npm pack', () => {
       expect(pkg['private'], p).toBeUndefined();
       expect(pkg['type'], p).toBe('module');
       expect(pkg['license'], p).toBe('MIT');
-      expect(pkg['engines'], p).toEqual({ node: '>=20' });
+      expect(pkg['engines'], p).toEqual({ node: '>=20.19' });
       expect(pkg['exports'], p).toEqual({ '.': { types: './dist/index.d.ts', default: './dist/index.js' } });
       for (const [name, range] of Object.entries((pkg['dependencies'] ?? {}) as Record<string, string>)) {
         if (name.startsWith('@siemlite/')) expect(range, `${p} -> ${name}`).toBe(pkg['version']);
