@@ -167,8 +167,8 @@ export function compileRuleSet(rules: readonly CompilableRule[]): RuleSetPlan {
     return t;
   };
   /**
-   * A leaf's test, compiled when first used for string patterns (which always compile) and
-   * now for other values, so that a bad regex still fails `compileRuleSet` itself.
+   * A leaf's test: a string pattern's (which always compiles) on first use, any other
+   * value's at once, so that a bad regex still fails `compileRuleSet` itself.
    */
   const testOf = (valueKey: string, value: Parameters<typeof compileValueTest>[0]): (() => StringTest) => {
     if (value.kind === 'StringPattern') return () => valueTest(valueKey, value);

@@ -12,7 +12,7 @@ import { detectFormat } from './detect-format.js';
 import { expandInputs } from './expand-inputs.js';
 import { FlushTimer, flushInterval } from './flush-timer.js';
 import { checkInputFormat, chooseTextFormat, isHeaderFormat, type TextFormat } from './formats/text-formats.js';
-import { positiveInteger } from './read-records.js';
+import { DEFAULT_MAX_RECORD_BYTES, positiveInteger } from './read-records.js';
 import { RawChunkBuilder } from './read-raw-records.js';
 import type { RawChunk, RawReadOptions, RawRecordStream } from './read-raw-records.js';
 import type { RecordDecoder } from './decoder.js';
@@ -35,7 +35,6 @@ export interface FollowOptions extends Omit<RawReadOptions, 'stdin' | 'onProgres
 
 const DEFAULT_POLL_MS = 100;
 const DEFAULT_SCAN_MS = 250;
-const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
 const READ_BYTES = 1 << 20;
 /** Bytes kept from before a file's read position: a file rewritten in place is told by them changing. */
 const FINGERPRINT_BYTES = 64;

@@ -20,7 +20,8 @@ export type { BadRecord, BadRecordCode, InputFormat, ReadOptions, SourceRecord }
 /** How a file's records are shown when it is standard input. */
 export const STDIN_PATH = '<stdin>';
 
-const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
+/** Default `maxRecordBytes`: a record longer than this is reported and skipped. @internal */
+export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
 const DEFAULT_CHUNK_RECORDS = 1024;
 const PROGRESS_INTERVAL_MS = 250;
 
