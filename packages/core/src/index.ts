@@ -82,6 +82,7 @@ export { CHUNK_SIZE, EVTX_MAGIC, decodeChunk, isEvtxMagic, readEvtx, readEvtxChu
 export type { ChunkResult, EvtxDamage, EvtxItem, EvtxRecord } from './io/evtx/index.js';
 
 export {
+  boundedValues,
   Correlator,
   CorrelatorStateError,
   DEFAULT_MAX_GROUPS,

@@ -13,3 +13,7 @@ export { AlertStore } from './store/alert-store.js';
 export type { AlertQuery } from './store/alert-store.js';
 export { huntStore, storedEvents } from './store/store-hunt.js';
 export type { StoreMatch, StoreRuleSet, StoredEvent } from './store/store-hunt.js';
+export { compileCorrelation, CORRELATION_ITEMS, planCorrelation } from './sql/compile-correlation.js';
+export type { CorrelationPlan, CorrelationSql } from './sql/compile-correlation.js';
+export { correlateInputs, correlationInputs } from './store/store-correlate.js';
+export type { CorrelationInput, CorrelationRun, StoreCorrelationOptions, StoreCorrelationResult } from './store/store-correlate.js';

@@ -570,8 +570,8 @@ function groupKey(values: Readonly<Record<string, unknown>>): string {
   return key.length <= MAX_GROUP_TEXT ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`;
 }
 
-/** Group values as alerts show them: strings longer than MAX_GROUP_TEXT cut, with their length said. */
-function boundedValues(values: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+/** Group values as alerts show them: strings longer than 1,024 characters cut, with their length said (also the SQL correlations' alerts). */
+export function boundedValues(values: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
   let out: Record<string, unknown> | null = null;
   for (const [name, value] of Object.entries(values)) {
     const text = typeof value === 'string' ? value : null;
