@@ -60,16 +60,22 @@ describe('storage commands', () => {
     expect(done.code).toBe(0);
   });
 
-  it('hunt --engine sql over the store and over the file give the streaming alerts (match alerts)', async () => {
-    const stream = lines((await run('hunt', '--format', 'jsonl', '--quiet', SAMPLE)).out).filter((a) => a.type === 'match');
+  it('hunt --engine sql over the store and over the file give the streaming alerts, correlation alerts included, in the same order', async () => {
+    const stream = lines((await run('hunt', '--format', 'jsonl', '--quiet', SAMPLE)).out);
+    // Match alerts show the stored (normalized) event: compared by rule and record; correlation alerts whole.
+    const same = (a: Record<string, unknown>): string => (a.type === 'correlation' ? JSON.stringify(a) : key(a));
     const overFile = await run('hunt', '--engine', 'sql', '--format', 'jsonl', SAMPLE);
     expect(overFile.code).toBe(0);
-    expect(overFile.err).toMatch(/runs no correlation rules/);
+    expect(overFile.err).toMatch(/9 alerts;.*\ncorrelations: 3 ran \(1 as SQL, 2 in the streaming correlator over the SQL matches\), 2 alerts\n/);
+    expect(overFile.err).toMatch(/streaming correlator: Brute Force Followed by a Successful Logon .*: a chain of correlations/);
     const overStore = await run('hunt', '--engine', 'sql', '--db', db, '--format', 'jsonl', '--quiet');
     expect(overStore.code).toBe(0);
-    expect(stream.length).toBeGreaterThan(0);
-    expect(lines(overFile.out).map(key)).toEqual(stream.map(key));
-    expect(lines(overStore.out).map(key)).toEqual(stream.map(key));
+    expect(stream.filter((a) => a.type === 'correlation').length).toBe(2);
+    expect(lines(overFile.out).map(same)).toEqual(stream.map(same));
+    expect(lines(overStore.out).map(same)).toEqual(stream.map(same));
+    const state = await run('hunt', '--engine', 'sql', '--state', join(dir, 'state.json'), SAMPLE);
+    expect(state.code).toBe(2);
+    expect(state.err).toMatch(/--state needs --engine stream/);
   });
 
   it('hunt --db stores its alerts once; alerts filters them', async () => {
@@ -112,6 +118,45 @@ level: high
     expect(overStore.out).toContain('FROM events');
     const wrong = await run('convert', '--target', 'postgres', ruleFile);
     expect(wrong.code).toBe(2);
+  });
+
+  it('convert prints a correlation rule as DuckDB SQL with parameters, or why it runs in the streaming correlator', async () => {
+    const ruleFile = join(dir, 'hostile-correlation.yml');
+    writeFileSync(
+      ruleFile,
+      `title: Hostile base
+name: "x'); DROP TABLE siemlite_correlation_items; --"
+status: test
+logsource: { product: windows, service: security }
+detection:
+  sel: { EventID: 4625 }
+  condition: sel
+---
+title: Hostile correlation
+id: 1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d
+status: test
+correlation:
+  type: value_count
+  rules: ["x'); DROP TABLE siemlite_correlation_items; --"]
+  group-by: ["Ip'Address\\\\"]
+  timespan: 10m
+  condition: { field: "Target'UserName", gte: 5 }
+level: high
+`,
+    );
+    const out = await run('convert', '--target', 'duckdb', ruleFile, join(ROOT, 'rules'));
+    expect(out.err).toBe('');
+    expect(out.code).toBe(0);
+    const block = out.out.split('\n\n').find((b) => b.startsWith('-- Hostile correlation')) ?? '';
+    const [sqlText, paramLine] = block.split('\n-- parameters: ');
+    expect(sqlText).toMatch(/WITH RECURSIVE/);
+    expect(sqlText).not.toContain('DROP TABLE');
+    expect(sqlText).not.toContain("Ip'Address");
+    const params = JSON.parse(paramLine ?? '') as unknown[];
+    expect(params).toContain("x'); DROP TABLE siemlite_correlation_items; --");
+    expect(params).toContain("/Ip'Address\\");
+    expect(out.out).toMatch(/-- Password Spraying From One Address \(2c7e5a90-[^)]*\), level high, correlation value_count, over siemlite_correlation_items/);
+    expect(out.out).toMatch(/-- Brute Force Followed by a Successful Logon .*\n-- not SQL: hunt --engine sql runs it in the streaming correlator: a chain/);
   });
 
   it('a file that is not a DuckDB database is refused with its name, and left as it was', async () => {

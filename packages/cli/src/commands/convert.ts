@@ -6,6 +6,7 @@ import { formatDiagnostic } from '../output/diagnostics.js';
 import { resolvePipelines } from '../pipelines.js';
 import { UsageError } from '../usage-error.js';
 import { storeFailure } from './ingest.js';
+import { convertCorrelations } from './sql-correlation.js';
 import type { CommandIo } from './validate.js';
 
 export const CONVERT_USAGE = `usage: siemlite convert --target duckdb [options] RULE...
@@ -14,7 +15,9 @@ Prints each detection rule (files or folders) as one DuckDB query with its param
 SQL text holds only placeholders ($1, $2, ...); the values follow as a JSON array, to be
 bound in order. Without --db the query reads a relation 'events' with columns source_path,
 source_record and record (the normalized event as JSON); with --db it reads the event store's
-typed columns.
+typed columns. A correlation rule becomes one query over the relation of base-rule
+matches that hunt --engine sql builds (README "Storage and SQL hunting"), or a comment that
+says why hunt --engine sql runs it in the streaming correlator.
 
 options:
   --target duckdb    the SQL dialect (required; duckdb is the only one)
@@ -56,5 +59,6 @@ export async function runConvert(argv: readonly string[], io: CommandIo): Promis
     const { sql, params } = compileBatchQuery([rule.condition], 'events', shape);
     io.stdout(`-- ${rule.title}${rule.id === null ? '' : ` (${rule.id})`}${rule.level === null ? '' : `, level ${rule.level}`}\n${sql};\n-- parameters: ${JSON.stringify(params)}\n\n`);
   }
+  convertCorrelations(set.correlations, io.stdout);
   return set.errors.length + errors.length > 0 ? 1 : 0;
 }

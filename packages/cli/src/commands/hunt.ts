@@ -78,7 +78,8 @@ ${noRuleCacheUsage(26)}
   --db FILE               also store the alerts in the DuckDB store FILE (see siemlite alerts);
                           with --engine sql: hunt the events stored there (no INPUT)
   --engine stream|sql     stream (default): the streaming engine; sql: the rules as DuckDB
-                          SQL over --db FILE or over INPUT... (no correlations)
+                          SQL over --db FILE or over INPUT... (correlations too; not
+                          with --state)
   -h, --help              show this help
 
 ${ruleSelectionUsage(26)}
@@ -207,7 +208,9 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     const sqlWriter = createAlertWriter(format, values.output === undefined ? io.stdout : (t) => appendFileSync(values.output as string, t), { width: process.stdout.columns ?? 120 });
     // DuckDB is loaded only by the runs that use it (start-up: issue 14).
     const { runSqlHunt } = await import('./sql-hunt.js');
-    return runSqlHunt({ engine: values.engine, db: values.db ?? null, inputs: positionals, ruleSets, correlations: correlations.length, writer: sqlWriter, quiet, io });
+    if (statePath !== null) throw new UsageError('--state needs --engine stream (state carried from run to run is the streaming correlator\'s)');
+    const correlation = { correlations, maxLatenessMs, maxGroups, onWarning: (message: string) => io.stderr(`siemlite hunt: ${message}\n`) };
+    return runSqlHunt({ engine: values.engine, db: values.db ?? null, inputs: positionals, ruleSets, correlation, writer: sqlWriter, quiet, io });
   }
   const alertStore = values.db === undefined ? null : await (await import('./sql-hunt.js')).openHuntAlertStore(values.db);
   const port = metricsPort(values['metrics-port']);

@@ -1,12 +1,13 @@
 // `siemlite hunt --engine sql`: the rules as DuckDB SQL over the event store (--db FILE) or
 // over INPUT... (read by core's readers into an in-memory store), printed like the streaming
 // hunt's alerts. Also the alert store that `hunt --db FILE` writes its alerts to.
-import { alertRuleOf, readRecords, type Alert, type DetectorRuleSet } from '@siemlite/core';
+import { alertRuleOf, readRecords, type DetectorRuleSet, type EngineAlert } from '@siemlite/core';
 import { AlertStore, EventStore, huntStore, storedEvents } from '@siemlite/storage';
 import type { AlertWriter } from '../output/alert-writer.js';
 import { badRecordReporter } from '../output/bad-records.js';
 import { UsageError } from '../usage-error.js';
 import { storeFailure } from './ingest.js';
+import { correlateSqlMatches, correlationReads, inStreamOrder, sqlCorrelationSummary, type SqlCorrelationOptions } from './sql-correlation.js';
 import type { CommandIo } from './validate.js';
 
 export interface SqlHuntOptions {
@@ -14,7 +15,7 @@ export interface SqlHuntOptions {
   readonly db: string | null;
   readonly inputs: readonly string[];
   readonly ruleSets: readonly DetectorRuleSet[];
-  readonly correlations: number;
+  readonly correlation: SqlCorrelationOptions;
   readonly writer: AlertWriter;
   readonly quiet: boolean;
   readonly io: CommandIo;
@@ -40,8 +41,8 @@ export async function runSqlHunt(o: SqlHuntOptions): Promise<number> {
   try {
     for await (const chunk of readRecords(o.inputs, { onBadRecord })) await store.add(chunk);
     await store.flush();
-    if (o.correlations > 0) io.stderr(`siemlite hunt: --engine sql runs no correlation rules (${o.correlations} loaded; use --engine stream)\n`);
-    const rules = o.ruleSets.map((s) => s.rules.filter((r) => r.shouldAlert));
+    const reads = correlationReads(o.correlation.correlations);
+    const rules = o.ruleSets.map((s) => s.rules.filter((r) => r.shouldAlert || reads.has(r.key)));
     const matches = await huntStore(
       store,
       // by-logsource (non-Windows events, each rule only on events of its logsource) is not
@@ -49,13 +50,15 @@ export async function runSqlHunt(o: SqlHuntOptions): Promise<number> {
       o.ruleSets.map((s, i) => ({ conditions: (rules[i] ?? []).map((r) => r.condition), events: s.events === 'by-logsource' ? 'not-windows' : (s.events ?? 'all') })),
     );
     const events = await storedEvents(store, matches.map((m) => ({ path: m.sourcePath, record: m.sourceRecord })));
-    const alerts: Alert[] = [];
-    for (const m of matches) {
+    const matchAlerts = matches.map((m): EngineAlert | null => {
       const rule = rules[m.set]?.[m.rule];
       const stored = events.get(`${m.sourcePath}\0${m.sourceRecord}`);
-      if (rule === undefined || stored === undefined) continue;
-      alerts.push({ type: 'match', rule: alertRuleOf(rule), source: { path: m.sourcePath, record: m.sourceRecord }, timestamp: stored.timestamp, event: stored.event });
-    }
+      if (rule === undefined || stored === undefined || !rule.shouldAlert) return null;
+      return { type: 'match', rule: alertRuleOf(rule), source: { path: m.sourcePath, record: m.sourceRecord }, timestamp: stored.timestamp, event: stored.event };
+    });
+    const sets = rules.map((r, i) => ({ rules: r, ...(o.ruleSets[i]?.mapField === undefined ? {} : { mapField: o.ruleSets[i]?.mapField }) }));
+    const correlated = await correlateSqlMatches(store, sets, matches, events, o.correlation);
+    const alerts = inStreamOrder(matchAlerts, correlated);
     for (const a of alerts) o.writer.write(a);
     o.writer.end();
     if (o.db !== null) await (await AlertStore.on(store.connection, o.db)).add(alerts);
@@ -63,7 +66,7 @@ export async function runSqlHunt(o: SqlHuntOptions): Promise<number> {
       const n = (x: number): string => x.toLocaleString('en-US');
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const total = (await store.connection.runAndReadAll('SELECT count(*) FROM events')).getRows()[0]?.[0];
-      io.stderr(`siemlite hunt --engine sql: ${n(rules.reduce((s, r) => s + r.length, 0))} rules, ${n(Number(total))} events, ${n(badCount())} bad records, ${n(alerts.length)} alerts; elapsed ${seconds.toFixed(2)} s\n`);
+      io.stderr(`siemlite hunt --engine sql: ${n(rules.reduce((s, r) => s + r.filter((x) => x.shouldAlert).length, 0))} rules, ${n(Number(total))} events, ${n(badCount())} bad records, ${n(alerts.length)} alerts; elapsed ${seconds.toFixed(2)} s\n${sqlCorrelationSummary(correlated)}`);
     }
     return 0;
   } catch (e) {
