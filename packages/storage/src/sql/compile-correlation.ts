@@ -54,6 +54,14 @@ export interface CorrelationSql {
 
 export type CorrelationPlan = { readonly kind: 'sql'; readonly query: CorrelationSql } | { readonly kind: 'stream'; readonly reason: string };
 
+/**
+ * Parameters as DuckDB binds them without loss: whole numbers as BIGINT (the client infers
+ * INTEGER from a JS number and truncates larger ones, such as epoch milliseconds).
+ */
+export function bindable(params: readonly (string | number)[]): (string | number | bigint)[] {
+  return params.map((v) => (typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : v));
+}
+
 /** Why a correlation is not compiled, or null when it is. */
 export function streamedReason(rule: CorrelationRule, correlationKeys: ReadonlySet<string>, readByCorrelation: ReadonlySet<string>): string | null {
   if (rule.type === 'value_sum' || rule.type === 'value_avg' || rule.type === 'value_percentile') {

@@ -24,7 +24,7 @@ import {
   type DetectionRule,
   type FieldNameMapper,
 } from '@siemlite/core';
-import { CORRELATION_ITEMS, compileCorrelation, streamedReason } from '../sql/compile-correlation.js';
+import { bindable, CORRELATION_ITEMS, compileCorrelation, streamedReason } from '../sql/compile-correlation.js';
 import type { StoredEvent, StoreMatch } from './store-hunt.js';
 
 /** One base-rule match as the correlator receives it, at its place in the hunt's match order. */
@@ -173,7 +173,7 @@ export async function correlateInputs(connection: DuckDBConnection, given: reado
      WITH x AS (SELECT *, max(t) OVER (ORDER BY arrival ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS seen FROM ${INPUT} WHERE t IS NOT NULL)
      SELECT row_number() OVER (ORDER BY t, arrival) - 1 AS item, arrival, t, rule_key, path, record, fields::JSON AS fields
      FROM x WHERE seen IS NULL OR t >= seen - $1::BIGINT`,
-    [lateness],
+    bindable([lateness]),
   );
   const counts = (await connection.runAndReadAll(`SELECT (SELECT count(*) FROM ${INPUT} WHERE t IS NULL), (SELECT count(*) FROM ${INPUT}), (SELECT count(*) FROM ${CORRELATION_ITEMS})`)).getRows()[0] ?? [];
   stats.noTime = Number(counts[0]);
@@ -194,12 +194,11 @@ export async function correlateInputs(connection: DuckDBConnection, given: reado
     const rule = correlations[c] as CorrelationRule;
     if (runs[c]?.engine !== 'sql') continue;
     const query = compileCorrelation(rule);
-    const params = query.params.slice();
-    const missing = (await connection.runAndReadAll(query.missingSql, query.missingParams.slice())).getRows()[0] ?? [];
+    const missing = (await connection.runAndReadAll(query.missingSql, bindable(query.missingParams))).getRows()[0] ?? [];
     stats.missingGroupField += Number(missing[0] ?? 0);
     stats.missingValueField += Number(missing[1] ?? 0);
     const isLowerOnly = rule.condition.length > 0 && rule.condition.every((b) => b.op === 'gt' || b.op === 'gte');
-    const rows = (await connection.runAndReadAll(query.sql, params)).getRowObjectsJS();
+    const rows = (await connection.runAndReadAll(query.sql, bindable(query.params))).getRowObjectsJS();
     for (const row of rows) {
       const values = JSON.parse(String(row['gkey'])) as unknown[];
       const group: Record<string, unknown> = {};
