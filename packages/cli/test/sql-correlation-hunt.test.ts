@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '@siemlite/cli';
-import { hasShared, SHARED_DIR } from '../support/shared.js';
+import { hasShared, SHARED_DIR } from '../../../test/support/shared.js';
+import { run, useTemporaryRuleCache } from './run-cli.js';
 
 const ok = hasShared('hunt --engine sql vs stream with correlations on evtx_attack_samples');
 const SIGMA = resolve(SHARED_DIR, 'sigma/rules/windows');
@@ -81,10 +81,10 @@ const CORRELATIONS = [
 const dir = mkdtempSync(join(tmpdir(), 'siemlite-sql-correlation-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+useTemporaryRuleCache('sql-correlation-hunt');
+
 async function hunt(...argv: string[]): Promise<{ code: number; alerts: Record<string, unknown>[]; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(['hunt', '--no-rule-cache', '--format', 'jsonl', ...argv], { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTty: false });
+  const { code, out, err } = await run('hunt', '--format', 'jsonl', ...argv);
   const alerts = out
     .split('\n')
     .filter((l) => l !== '')
