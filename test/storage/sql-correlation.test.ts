@@ -157,6 +157,18 @@ describe('correlations as SQL vs the streaming correlator', () => {
     }
   });
 
+  it('long runs of alerts in one group (the SQL walks 16 steps of a chain per round)', async () => {
+    const rules = [
+      correlation('burst', 'event_count', ['A'], [{ op: 'gte', value: 2 }]),
+      correlation('few', 'event_count', ['A'], [{ op: 'lt', value: 3 }], { timespanMs: 15 * S }),
+      correlation('both', 'temporal', ['A', 'B'], [{ op: 'gte', value: 2 }]),
+    ];
+    const stream = Array.from({ length: 700 }, (_, i) => input(i, i % 3 === 0 ? 'B' : 'A', i * 10, { user: 'one' }));
+    const expected = streamed(rules, stream, 0);
+    expect(expected.length).toBeGreaterThan(300);
+    expect(await viaSql(rules, stream, 0)).toEqual(expected);
+  });
+
   it('chains run in the streaming correlator, with the reason given', async () => {
     const inner = correlation('inner', 'event_count', ['A'], [{ op: 'gte', value: 2 }]);
     const outer = correlation('outer', 'temporal_ordered', ['inner', 'B'], [{ op: 'gte', value: 2 }], { timespanMs: 300 * S });

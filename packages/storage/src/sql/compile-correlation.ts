@@ -156,9 +156,8 @@ export function compileCorrelation(rule: CorrelationRule): CorrelationSql {
     ctes.push(
       `q AS (SELECT gkey, idx, lo, latest, min(CASE WHEN latest >= lo THEN idx END) OVER (PARTITION BY gkey ORDER BY idx ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS nextq FROM l)`,
       `lt AS (SELECT gkey, latest, min(idx) AS j FROM l WHERE latest IS NOT NULL GROUP BY gkey, latest)`,
-      `nx AS (SELECT q.gkey, q.idx AS i, q2.nextq AS nxt FROM q ASOF JOIN lt ON q.gkey = lt.gkey AND q.idx + 1 <= lt.latest JOIN q q2 ON q2.gkey = lt.gkey AND q2.idx = lt.j)`,
-      `chain(gkey, prev, f) AS (SELECT gkey, -1, nextq FROM q WHERE idx = 0 AND nextq IS NOT NULL ` +
-        `UNION ALL SELECT c.gkey, c.f, n.nxt FROM chain c JOIN nx n ON n.gkey = c.gkey AND n.i = c.f WHERE n.nxt IS NOT NULL)`,
+      `nx AS MATERIALIZED (SELECT q.gkey, q.idx AS i, q2.nextq AS nxt FROM q ASOF JOIN lt ON q.gkey = lt.gkey AND q.idx + 1 <= lt.latest JOIN q q2 ON q2.gkey = lt.gkey AND q2.idx = lt.j)`,
+      ...walk(`SELECT gkey, nextq AS first FROM q WHERE idx = 0 AND nextq IS NOT NULL`),
       `win AS (SELECT c.gkey, c.f AS wid, greatest(q.lo, c.prev + 1) AS s FROM chain c JOIN q ON q.gkey = c.gkey AND q.idx = c.f)`,
       // Each row belongs to the window of the first alert at or after it, if inside it.
       `r AS (SELECT g.*, min(win.wid) OVER (PARTITION BY g.gkey ORDER BY g.idx ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS wid FROM g LEFT JOIN win ON win.gkey = g.gkey AND win.wid = g.idx)`,
@@ -168,8 +167,9 @@ export function compileCorrelation(rule: CorrelationRule): CorrelationSql {
   } else {
     ctes.push(
       `w AS (SELECT *, max(idx) OVER (PARTITION BY gkey ORDER BY t RANGE BETWEEN CURRENT ROW AND ${span} FOLLOWING) AS last, count(*) OVER (PARTITION BY gkey) AS n FROM g)`,
-      `chain(gkey, s) AS (SELECT gkey, 0::BIGINT FROM w WHERE idx = 0 UNION ALL SELECT c.gkey, w.last + 1 FROM chain c JOIN w ON w.gkey = c.gkey AND w.idx = c.s WHERE w.last + 1 < w.n)`,
-      `win AS (SELECT c.gkey, c.s AS wid, w.t AS start_ms, w.item AS opened, greatest(c.s, w.last - ${cap} + 1) AS s FROM chain c JOIN w ON w.gkey = c.gkey AND w.idx = c.s)`,
+      `nx AS MATERIALIZED (SELECT gkey, idx AS i, CASE WHEN last + 1 < n THEN last + 1 END AS nxt FROM w)`,
+      ...walk(`SELECT gkey, 0::BIGINT AS first FROM w WHERE idx = 0`),
+      `win AS (SELECT c.gkey, c.f AS wid, w.t AS start_ms, w.item AS opened, greatest(c.f, w.last - ${cap} + 1) AS s FROM chain c JOIN w ON w.gkey = c.gkey AND w.idx = c.f)`,
       `r AS (SELECT g.*, max(win.wid) OVER (PARTITION BY g.gkey ORDER BY g.idx ROWS UNBOUNDED PRECEDING) AS wid FROM g LEFT JOIN win ON win.gkey = g.gkey AND win.wid = g.idx)`,
       `rows AS (SELECT r.*, win.start_ms, win.opened FROM r JOIN win ON win.gkey = r.gkey AND win.wid = r.wid WHERE r.idx >= win.s)`,
       `agg AS (SELECT gkey, wid, any_value(start_ms) AS start_ms, any_value(start_ms) + ${span} AS end_ms, any_value(opened) AS fired, ${aggregates(p)} FROM rows GROUP BY gkey, wid)`,
@@ -209,6 +209,30 @@ function matchRows(rule: CorrelationRule, p: Params): { cte: string; groupPresen
   const ruleKeys = [...new Set(rule.rules)].map((k) => p.add(k)).join(', ');
   const cte = `m AS (SELECT item, t, rule_key, path, record, ${groupList} AS gv, ${valueExpr} AS v, ${valuePresent} AS has_value FROM ${CORRELATION_ITEMS} WHERE rule_key IN (${ruleKeys}))`;
   return { cte, groupPresent, valuePresent: 'has_value', params: p };
+}
+
+/** Steps of a chain taken per round of the recursive CTE (each round reads the whole `nx`). */
+const STEPS = 16;
+
+/**
+ * CTEs that walk each group's chain from `first` along `nx(gkey, i, nxt)` (nxt null: the
+ * chain ends) and end in `chain(gkey, prev, f)`: every node f with the node before it (-1
+ * for the first). A recursive CTE reads all of `nx` in each round, so a round takes STEPS
+ * steps at once (precomputed by STEPS - 1 joins): rounds = the longest chain / STEPS.
+ */
+function walk(first: string): string[] {
+  const joins: string[] = [];
+  const steps: string[] = ['n1.nxt'];
+  for (let k = 2; k <= STEPS; k++) {
+    joins.push(`LEFT JOIN nx n${k} ON n${k}.gkey = n1.gkey AND n${k}.i = n${k - 1}.nxt`);
+    steps.push(`n${k}.nxt`);
+  }
+  return [
+    `jumps AS MATERIALIZED (SELECT n1.gkey, n1.i, list_filter([${steps.join(', ')}], x -> x IS NOT NULL) AS steps FROM nx n1 ${joins.join(' ')})`,
+    `walked(gkey, anchor, steps, more) AS (SELECT gkey, -1::BIGINT, [first], true FROM (${first}) ` +
+      `UNION ALL SELECT c.gkey, c.steps[len(c.steps)], j.steps, len(j.steps) = ${STEPS} FROM walked c JOIN jumps j ON j.gkey = c.gkey AND j.i = c.steps[len(c.steps)] WHERE c.more AND len(j.steps) > 0)`,
+    `chain AS (SELECT gkey, unnest(list_concat([anchor], list_slice(steps, 1, len(steps) - 1))) AS prev, unnest(steps) AS f FROM walked)`,
+  ];
 }
 
 const SQL_OPS = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=', neq: '<>' } as const;
