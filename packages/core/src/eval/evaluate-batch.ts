@@ -47,6 +47,12 @@ interface RowScan {
   doneCount: number;
   /** Per local leaf: 1 for the scanned rows where it holds (allocated at the first hit). */
   readonly hits: (Uint8Array | undefined)[];
+  /**
+   * Per dictionary key, the matcher's result once computed, when values repeat across the
+   * rows (a keyword column deduplicated by `toArrow`); null when every key occurs once (a
+   * batch built here), where remembering would only cost.
+   */
+  readonly results: (Int32Array | undefined)[] | null;
 }
 
 /** Evaluates `plan` over `batch`; matches come back grouped by rule, rows ascending. */
@@ -118,14 +124,16 @@ class BatchEvaluator {
   #scanRows(m: number, rows: Int32Array): RowScan | null {
     let scan = this.#rowScans[m];
     if (scan === undefined) {
-      scan = this.#view(KEYWORD_COLUMN) === null ? null : { done: new Uint8Array(this.#batch.rows), doneCount: 0, hits: [] };
+      const column = this.#batch.column(KEYWORD_COLUMN);
+      const repeats = column !== undefined && column.listKeys !== null && column.listKeys.length > column.dictionary.length;
+      scan = column === undefined ? null : { done: new Uint8Array(this.#batch.rows), doneCount: 0, hits: [], results: repeats ? [] : null };
       this.#rowScans[m] = scan;
     }
     if (scan === null || scan.doneCount === this.#batch.rows) return scan;
     const view = this.#view(KEYWORD_COLUMN) as ColumnView;
     const matcher = this.#plan.matcher(m);
     const { kinds, keys, listOffsets, listKeys, dictionary } = view.column;
-    const { done, hits } = scan;
+    const { done, hits, results } = scan;
     const n = this.#batch.rows;
     let scanned = 0;
     for (let i = 0; i < rows.length; i++) {
@@ -142,7 +150,11 @@ class BatchEvaluator {
         const end = listOffsets[row + 1] as number;
         for (let j = listOffsets[row] as number; j < end; j++) {
           const key = listKeys[j] as number;
-          const r = matcher.match(dictionary[key] as string, view, key);
+          let r = results === null ? undefined : results[key];
+          if (r === undefined) {
+            r = matcher.match(dictionary[key] as string, view, key);
+            if (results !== null) results[key] = r;
+          }
           for (let q = 0; q < r.length; q++) ((hits[r[q] as number] ??= new Uint8Array(n))[row] = 1);
         }
       }
