@@ -52,6 +52,7 @@ export interface CorrelationSql {
   readonly missingParams: readonly (string | number)[];
 }
 
+/** How `hunt --engine sql` runs a correlation: its compiled SQL, or the streaming correlator and why. */
 export type CorrelationPlan = { readonly kind: 'sql'; readonly query: CorrelationSql } | { readonly kind: 'stream'; readonly reason: string };
 
 /**

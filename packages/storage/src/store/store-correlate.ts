@@ -38,12 +38,14 @@ export interface CorrelationInput {
   readonly source: { readonly path: string; readonly record: number };
 }
 
+/** The correlations `correlateInputs` runs, and the streaming hunt's options they honour. */
 export interface StoreCorrelationOptions {
   readonly correlations: readonly CorrelationRule[];
   /** As the streaming hunt's --max-lateness (default 5 minutes). */
   readonly maxLatenessMs?: number;
   /** Group cap of the correlations run by the streaming correlator (its default otherwise). */
   readonly maxGroups?: number;
+  /** Told when the streaming correlator drops groups at the cap. */
   readonly onWarning?: (message: string) => void;
 }
 
@@ -54,6 +56,7 @@ export interface CorrelationRun {
   readonly reason: string | null;
 }
 
+/** What `correlateInputs` gives: the correlation alerts with their places, the counters, how each rule ran. */
 export interface StoreCorrelationResult {
   /**
    * The correlation alerts to print, in order, each after the match whose `arrival` it
