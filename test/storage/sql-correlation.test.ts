@@ -6,44 +6,13 @@
 // fields, aliases and generate false; hand-made cases pin the edges.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Correlator, type CorrelationAlert, type CorrelationBound, type CorrelationRule, type CorrelationType } from '@siemlite/core';
+import { Correlator, type CorrelationAlert, type CorrelationRule } from '@siemlite/core';
 import { compileCorrelation, correlateInputs, planCorrelation, type CorrelationInput } from '@siemlite/storage';
 import { mulberry32 } from '../support/random.js';
+import { correlationRule as correlation } from '../support/correlation-rule.js';
 
 const T0 = Date.UTC(2026, 10, 20, 9, 0, 0);
 const S = 1000;
-
-function correlation(key: string, type: CorrelationType, rules: readonly string[], condition: readonly CorrelationBound[], extra: Partial<CorrelationRule> = {}): CorrelationRule {
-  return {
-    kind: 'CorrelationRule',
-    key,
-    id: key,
-    name: null,
-    title: `title of ${key}`,
-    description: null,
-    status: null,
-    level: 'high',
-    author: null,
-    date: null,
-    modified: null,
-    tags: [],
-    references: [],
-    falsepositives: [],
-    fields: [],
-    origin: { file: 'c.yml', line: 1, column: 1 },
-    type,
-    rules,
-    groupBy: ['user'],
-    timespanMs: 60 * S,
-    condition,
-    field: [],
-    percentile: null,
-    aliases: [],
-    generate: false,
-    shouldAlert: true,
-    ...extra,
-  };
-}
 
 type Placed = { after: number; alert: CorrelationAlert };
 

@@ -5,49 +5,12 @@ import type { CorrelationAlert } from '../../src/alert/alert.js';
 import { percentileOf } from '../../src/correlate/aggregates.js';
 import { Correlator, CorrelatorStateError, type CorrelatorOptions } from '../../src/correlate/correlator.js';
 import type { CorrelationMatch } from '../../src/detect/alert-assembler.js';
-import type { CorrelationBound, CorrelationRule, CorrelationType } from '../../src/ir/rules.js';
+import type { CorrelationBound } from '../../src/ir/rules.js';
 import { mulberry32 } from '../../../../test/support/random.js';
+import { correlationRule as correlation } from '../../../../test/support/correlation-rule.js';
 
 const T0 = Date.UTC(2026, 10, 20, 9, 0, 0);
 const S = 1000;
-
-function correlation(
-  key: string,
-  type: CorrelationType,
-  rules: readonly string[],
-  condition: readonly CorrelationBound[],
-  extra: Partial<CorrelationRule> = {},
-): CorrelationRule {
-  return {
-    kind: 'CorrelationRule',
-    key,
-    id: key,
-    name: null,
-    title: `title of ${key}`,
-    description: null,
-    status: null,
-    level: 'high',
-    author: null,
-    date: null,
-    modified: null,
-    tags: [],
-    references: [],
-    falsepositives: [],
-    fields: [],
-    origin: { file: 'c.yml', line: 1, column: 1 },
-    type,
-    rules,
-    groupBy: ['user'],
-    timespanMs: 60 * S,
-    condition,
-    field: [],
-    percentile: null,
-    aliases: [],
-    generate: false,
-    shouldAlert: true,
-    ...extra,
-  };
-}
 
 let record = 0;
 function m(ruleKey: string, seconds: number, fields: Record<string, unknown> = { user: 'alice' }): CorrelationMatch {
