@@ -17,6 +17,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   boundedValues,
   Correlator,
+  DEFAULT_MAX_LATENESS_MS,
   lookupField,
   type CorrelationAlert,
   type CorrelationRule,
@@ -116,7 +117,7 @@ export function correlationInputs(
  */
 export async function correlateInputs(connection: DuckDBConnection, given: readonly CorrelationInput[], options: StoreCorrelationOptions): Promise<StoreCorrelationResult> {
   const { correlations } = options;
-  const lateness = options.maxLatenessMs ?? 5 * 60_000;
+  const lateness = options.maxLatenessMs ?? DEFAULT_MAX_LATENESS_MS;
   const keys = new Set(correlations.map((c) => c.key));
   const readBy = new Set(correlations.flatMap((c) => c.rules));
   // As the correlator: matches of rules no correlation reads do not move the watermark.
