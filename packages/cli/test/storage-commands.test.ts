@@ -73,6 +73,9 @@ describe('storage commands', () => {
     expect(stream.filter((a) => a.type === 'correlation').length).toBe(2);
     expect(lines(overFile.out).map(same)).toEqual(stream.map(same));
     expect(lines(overStore.out).map(same)).toEqual(stream.map(same));
+    // --engine sql --db stores what it printed, correlation alerts included.
+    const stored = lines((await run('alerts', '--db', db, '--format', 'jsonl')).out);
+    expect(stored.filter((a) => a.type === 'correlation').map((a) => JSON.stringify(a))).toEqual(stream.filter((a) => a.type === 'correlation').map((a) => JSON.stringify(a)));
     const state = await run('hunt', '--engine', 'sql', '--state', join(dir, 'state.json'), SAMPLE);
     expect(state.code).toBe(2);
     expect(state.err).toMatch(/--state needs --engine stream/);
