@@ -81,6 +81,29 @@ describe('storage commands', () => {
     expect(state.err).toMatch(/--state needs --engine stream/);
   });
 
+  it('hunt --engine sql --time-field: correlation windows and alert times from that field, as the streaming hunt', async () => {
+    // Flat Security events whose @timestamp says nothing useful: only --time-field when gives the bursts.
+    const start = Date.UTC(2026, 10, 20, 9, 0, 0);
+    const events = [
+      ...['alice', 'bob', 'carol', 'dave', 'erin', 'frank'].map((user, i) => ({ ip: '203.0.113.77', user, at: i * 20 })),
+      ...[0, 1, 2, 3, 4].map((i) => ({ ip: '198.51.100.9', user: 'admin', at: 30 + i * 7 })),
+    ].map((e, i) => ({ Channel: 'Security', EventID: 4625, IpAddress: e.ip, TargetUserName: e.user, when: new Date(start + e.at * 1000).toISOString(), '@timestamp': new Date(start + i * 3_600_000).toISOString() }));
+    events.push({ Channel: 'Security', EventID: 4624, LogonType: 3, IpAddress: '198.51.100.9', TargetUserName: 'admin', when: new Date(start + 120_000).toISOString(), '@timestamp': new Date(start).toISOString() } as never);
+    const file = join(dir, 'time-field.jsonl');
+    writeFileSync(file, `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    const stream = lines((await run('hunt', '--format', 'jsonl', '--quiet', '--time-field', 'when', file)).out);
+    const sql = await run('hunt', '--engine', 'sql', '--format', 'jsonl', '--time-field', 'when', file);
+    expect(sql.code).toBe(0);
+    expect(stream.filter((a) => a.type === 'correlation').map((a) => (a.rule as { title: string }).title).sort()).toEqual([
+      'Brute Force Followed by a Successful Logon',
+      'Password Spraying From One Address',
+    ]);
+    const whole = (a: Record<string, unknown>): string => (a.type === 'correlation' ? JSON.stringify(a) : `${key(a)} ${String(a.timestamp)}`);
+    expect(lines(sql.out).map(whole)).toEqual(stream.map(whole));
+    const without = lines((await run('hunt', '--format', 'jsonl', '--quiet', file)).out);
+    expect(without.filter((a) => a.type === 'correlation')).toEqual([]);
+  });
+
   it('hunt --db stores its alerts once; alerts filters them', async () => {
     const adb = join(dir, 'alerts.duckdb');
     const hunt = await run('hunt', '--db', adb, '--format', 'jsonl', '--quiet', SAMPLE);

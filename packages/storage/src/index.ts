@@ -15,5 +15,5 @@ export { huntStore, storedEvents } from './store/store-hunt.js';
 export type { StoreMatch, StoreRuleSet, StoredEvent } from './store/store-hunt.js';
 export { compileCorrelation, CORRELATION_ITEMS, planCorrelation } from './sql/compile-correlation.js';
 export type { CorrelationPlan, CorrelationSql } from './sql/compile-correlation.js';
-export { correlateInputs, correlationInputs } from './store/store-correlate.js';
+export { correlateInputs, correlationInputs, storedEventTime } from './store/store-correlate.js';
 export type { CorrelationInput, CorrelationRun, StoreCorrelationOptions, StoreCorrelationResult } from './store/store-correlate.js';

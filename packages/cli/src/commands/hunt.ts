@@ -209,7 +209,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     // DuckDB is loaded only by the runs that use it (start-up: issue 14).
     const { runSqlHunt } = await import('./sql-hunt.js');
     if (statePath !== null) throw new UsageError('--state needs --engine stream (state carried from run to run is the streaming correlator\'s)');
-    const correlation = { correlations, maxLatenessMs, maxGroups, onWarning: (message: string) => io.stderr(`siemlite hunt: ${message}\n`) };
+    const correlation = { correlations, maxLatenessMs, maxGroups, timeField, onWarning: (message: string) => io.stderr(`siemlite hunt: ${message}\n`) };
     return runSqlHunt({ engine: values.engine, db: values.db ?? null, inputs: positionals, ruleSets, correlation, writer: sqlWriter, quiet, io });
   }
   const alertStore = values.db === undefined ? null : await (await import('./sql-hunt.js')).openHuntAlertStore(values.db);

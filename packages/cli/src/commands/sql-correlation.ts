@@ -8,6 +8,8 @@ export interface SqlCorrelationOptions {
   readonly correlations: readonly CorrelationRule[];
   readonly maxLatenessMs: number;
   readonly maxGroups: number | undefined;
+  /** hunt's --time-field: event time read only from this field of the stored event. */
+  readonly timeField: string | null;
   readonly onWarning: (message: string) => void;
 }
 
@@ -25,7 +27,7 @@ export async function correlateSqlMatches(
   o: SqlCorrelationOptions,
 ): Promise<StoreCorrelationResult | null> {
   if (o.correlations.length === 0) return null;
-  const inputs = correlationInputs(o.correlations, sets, matches, events);
+  const inputs = correlationInputs(o.correlations, sets, matches, events, o.timeField);
   return correlateInputs(store.connection, inputs, {
     correlations: o.correlations,
     maxLatenessMs: o.maxLatenessMs,

@@ -1,8 +1,8 @@
 // `siemlite hunt --engine sql`: the rules as DuckDB SQL over the event store (--db FILE) or
 // over INPUT... (read by core's readers into an in-memory store), printed like the streaming
 // hunt's alerts. Also the alert store that `hunt --db FILE` writes its alerts to.
-import { alertRuleOf, readRecords, type DetectorRuleSet, type EngineAlert } from '@siemlite/core';
-import { AlertStore, EventStore, huntStore, storedEvents } from '@siemlite/storage';
+import { alertRuleOf, compileFieldPath, readRecords, type DetectorRuleSet, type EngineAlert } from '@siemlite/core';
+import { AlertStore, EventStore, huntStore, storedEvents, storedEventTime } from '@siemlite/storage';
 import type { AlertWriter } from '../output/alert-writer.js';
 import { badRecordReporter } from '../output/bad-records.js';
 import { UsageError } from '../usage-error.js';
@@ -50,11 +50,12 @@ export async function runSqlHunt(o: SqlHuntOptions): Promise<number> {
       o.ruleSets.map((s, i) => ({ conditions: (rules[i] ?? []).map((r) => r.condition), events: s.events === 'by-logsource' ? 'not-windows' : (s.events ?? 'all') })),
     );
     const events = await storedEvents(store, matches.map((m) => ({ path: m.sourcePath, record: m.sourceRecord })));
+    const timeField = o.correlation.timeField === null ? null : compileFieldPath(o.correlation.timeField);
     const matchAlerts = matches.map((m): EngineAlert | null => {
       const rule = rules[m.set]?.[m.rule];
       const stored = events.get(`${m.sourcePath}\0${m.sourceRecord}`);
       if (rule === undefined || stored === undefined || !rule.shouldAlert) return null;
-      return { type: 'match', rule: alertRuleOf(rule), source: { path: m.sourcePath, record: m.sourceRecord }, timestamp: stored.timestamp, event: stored.event };
+      return { type: 'match', rule: alertRuleOf(rule), source: { path: m.sourcePath, record: m.sourceRecord }, timestamp: storedEventTime(stored, timeField), event: stored.event };
     });
     const sets = rules.map((r, i) => ({ rules: r, ...(o.ruleSets[i]?.mapField === undefined ? {} : { mapField: o.ruleSets[i]?.mapField }) }));
     const correlated = await correlateSqlMatches(store, sets, matches, events, o.correlation);

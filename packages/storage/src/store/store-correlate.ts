@@ -17,12 +17,15 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   boundedValues,
   Correlator,
+  compileFieldPath,
   DEFAULT_MAX_LATENESS_MS,
+  eventTimestamp,
   lookupField,
   type CorrelationAlert,
   type CorrelationRule,
   type CorrelationStats,
   type DetectionRule,
+  type FieldAccessor,
   type FieldNameMapper,
 } from '@siemlite/core';
 import { bindable, CORRELATION_ITEMS, compileCorrelation, streamedReason } from '../sql/compile-correlation.js';
@@ -73,16 +76,19 @@ type Key = readonly number[];
 
 /**
  * The correlation inputs of a store hunt's matches: for each match of a rule that a
- * correlation reads, its time (the stored event time) and the fields the correlator reads,
- * looked up under the names the rule set's pipeline gives them.
+ * correlation reads, its time (the stored event time, or with `timeField` only that field of
+ * the stored event, as hunt's --time-field) and the fields the correlator reads, looked up
+ * under the names the rule set's pipeline gives them.
  */
 export function correlationInputs(
   correlations: readonly CorrelationRule[],
   ruleSets: readonly { readonly rules: readonly DetectionRule[]; readonly mapField?: FieldNameMapper }[],
   matches: readonly StoreMatch[],
   events: ReadonlyMap<string, StoredEvent>,
+  timeField: string | null = null,
 ): CorrelationInput[] {
   const asker = new Correlator({ correlations });
+  const timeOf = timeField === null ? null : compileFieldPath(timeField);
   const lookups = new Map<DetectionRule, readonly (readonly [string, readonly string[]])[]>();
   const out: CorrelationInput[] = [];
   matches.forEach((m, arrival) => {
@@ -105,10 +111,19 @@ export function correlationInputs(
         }
       }
     }
-    const timeMs = stored?.timestamp == null ? Number.NaN : Date.parse(stored.timestamp);
+    const time = stored === undefined ? null : storedEventTime(stored, timeOf);
+    const timeMs = time === null ? Number.NaN : Date.parse(time);
     out.push({ arrival, ruleKey: rule.key, timeMs, fields, source: { path: m.sourcePath, record: m.sourceRecord } });
   });
   return out;
+}
+
+/**
+ * A stored event's time as hunt reports it: the store's event time, or with --time-field
+ * (`timeField`, a compiled accessor) only that field of the stored event.
+ */
+export function storedEventTime(stored: StoredEvent, timeField: FieldAccessor | null): string | null {
+  return timeField === null ? stored.timestamp : eventTimestamp(stored.event, timeField);
 }
 
 /**
