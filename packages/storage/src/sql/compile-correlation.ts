@@ -32,8 +32,9 @@
 // processing order (planCorrelation says which and why): value_sum, value_avg and
 // value_percentile (not compiled), and chains (a correlation that reads another correlation,
 // or is read by one: the inner alert becomes a match of the outer one at the moment it fires,
-// inside the correlator's processing order). Not modelled: the --max-groups cap (SQL holds no
-// per-group state to bound).
+// inside the correlator's processing order), and a rule listed twice in one correlation (the
+// correlator counts each of its matches once per listing). Not modelled: the --max-groups cap
+// (SQL holds no per-group state to bound).
 import type { CorrelationBound, CorrelationRule } from '@siemlite/core';
 
 /** The relation the compiled SQL reads (a temp table that correlateStore fills). */
