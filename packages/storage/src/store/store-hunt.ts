@@ -1,5 +1,6 @@
 // Detection rules run as SQL over the event store, and the stored events of the matches.
 import type { Node } from '@siemlite/core';
+import { groupByPrefilter, prefilterNode } from '../sql/prefilter.js';
 import { DEFAULT_RULES_PER_QUERY, SqlHunter } from '../sql/sql-hunter.js';
 import { RESERVED_COLUMNS, type EventStore } from './event-store.js';
 
@@ -34,8 +35,12 @@ export async function huntStore(store: EventStore, sets: readonly StoreRuleSet[]
   for (let s = 0; s < sets.length; s++) {
     const set = sets[s] as StoreRuleSet;
     if (set.conditions.length === 0) continue;
-    const matches = await hunter.hunt(set.conditions, `(SELECT * FROM events${WHERE[set.events]})`, rulesPerQuery, shape);
-    for (const m of matches) out.push({ set: s, rule: m.rule, sourcePath: m.sourcePath, sourceRecord: m.sourceRecord });
+    // Rules with the same necessary prefilter share queries, each only over the rows it allows.
+    for (const group of groupByPrefilter(set.conditions)) {
+      const conditions = group.indexes.map((i) => set.conditions[i] as Node);
+      const matches = await hunter.hunt(conditions, `(SELECT * FROM events${WHERE[set.events]})`, rulesPerQuery, shape, prefilterNode(group.prefilter));
+      for (const m of matches) out.push({ set: s, rule: group.indexes[m.rule] as number, sourcePath: m.sourcePath, sourceRecord: m.sourceRecord });
+    }
   }
   return out.sort((a, b) => (a.sourcePath < b.sourcePath ? -1 : a.sourcePath > b.sourcePath ? 1 : a.sourceRecord - b.sourceRecord || a.set - b.set || a.rule - b.rule));
 }
