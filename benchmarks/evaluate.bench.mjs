@@ -8,8 +8,9 @@
 // Matches are (rule, event) pairs from evaluateBatch; alerts leave out rules that do not
 // alert on their own (correlation members with generate: false), as hunt does, so on the
 // same events this number should equal hunt's alert count.
-// With --workers N (default 2): the same batches through core's DetectorPool, when core
-// exports one; otherwise the table says "not available yet".
+// With --workers N,M (default 1,2): the same batches through core's DetectorPool as Arrow
+// IPC bytes, with N and then M worker threads; each run's speed-up is given against the one
+// thread (batches built beforehand, nothing to decode) and against one worker.
 import { Buffer } from 'node:buffer';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -26,7 +27,7 @@ const { values, positionals } = parseArgs({
     'batch-rows': { type: 'string', default: '2048' },
     rules: { type: 'string', multiple: true },
     baseline: { type: 'string' },
-    workers: { type: 'string', default: '2' },
+    workers: { type: 'string', default: '1,2' },
   },
 });
 const file = positionals[0];
@@ -150,8 +151,20 @@ for (const w of values.workers.split(',').map(Number)) pooled.push(await evaluat
 const parse = values.baseline ? JSON.parse(values.baseline) : runBenchmark('parse-only.bench.mjs', [file, '--runs', '1'], { echo: false });
 const eps = events / seconds;
 const ratio = (x) => round(parse.events_per_s / x, 1);
+// Speed-ups: against the one thread above (batches built beforehand, nothing to decode),
+// and against one worker (the same IPC bytes, decoded and evaluated on one thread whose
+// heap holds only the rules: the like-for-like baseline of the pool).
+const oneWorker = pooled.find((p) => p.available && p.workers === 1);
 const withWorkers = pooled.map((p) =>
-  p.available ? { ...p, time_vs_parse_only: ratio(p.events_per_s), same_matches_as_1_thread: p.matches === matches } : p,
+  p.available
+    ? {
+        ...p,
+        time_vs_parse_only: ratio(p.events_per_s),
+        same_matches_as_1_thread: p.matches === matches,
+        speedup_vs_1_thread: round(p.events_per_s / eps, 2),
+        speedup_vs_1_worker: oneWorker === undefined ? null : round(p.events_per_s / oneWorker.events_per_s, 2),
+      }
+    : p,
 );
 const result = {
   benchmark: 'evaluate',
@@ -185,10 +198,10 @@ console.log(`evaluate: evaluateBatch over ${batches.length} batches of ${batchRo
 console.log(`  untimed: load rules ${result.load_ms} ms, compile ${result.compile_ms} ms, read+normalize+batch ${result.prepare_ms} ms`);
 printTable(
   [
-    { run: '1 thread', events, seconds: result.seconds, eps: result.events_per_s, mbps: result.mb_per_s, ratio: `${result.time_vs_parse_only}×`, rss: singleRssMb, matches, alerts, note: 'evaluateBatch' },
+    { run: '1 thread', events, seconds: result.seconds, eps: result.events_per_s, mbps: result.mb_per_s, ratio: `${result.time_vs_parse_only}×`, rss: singleRssMb, matches, alerts, note: 'evaluateBatch, batches built beforehand' },
     ...withWorkers.map((p) =>
       p.available
-        ? { run: `${p.workers} workers`, events, seconds: p.seconds, eps: p.events_per_s, mbps: p.mb_per_s, ratio: `${p.time_vs_parse_only}×`, rss: result.peak_rss_mb_with_workers, matches: p.matches, alerts: p.alerts, note: `${p.note}${p.same_matches_as_1_thread ? '' : ' — MATCHES DIFFER from 1 thread'}` }
+        ? { run: `${p.workers} workers`, events, seconds: p.seconds, eps: p.events_per_s, mbps: p.mb_per_s, ratio: `${p.time_vs_parse_only}×`, rss: result.peak_rss_mb_with_workers, matches: p.matches, alerts: p.alerts, note: `${p.note}; ${p.speedup_vs_1_thread}× 1 thread${p.speedup_vs_1_worker === null ? '' : `, ${p.speedup_vs_1_worker}× 1 worker`}${p.same_matches_as_1_thread ? '' : ' — MATCHES DIFFER from 1 thread'}` }
         : { run: `${p.workers} workers`, note: p.note },
     ),
   ],

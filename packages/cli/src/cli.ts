@@ -2,6 +2,7 @@
 import type { CommandIo } from './commands/validate.js';
 import { UsageError } from './usage-error.js';
 
+/** The text `siemlite --help` prints: the commands and what each does. */
 export const USAGE = `usage: siemlite <command> [options]
 
 commands:

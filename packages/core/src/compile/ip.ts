@@ -1,6 +1,7 @@
 // IP address parsing for `cidr` (§4.6): numeric comparison, never text. Values are
 // BigInt so IPv4 and IPv6 share one code path; CIDR tests run once per distinct value.
 
+/** An IP address as a BigInt with its version (IPv4: 32 bits, IPv6: 128 bits), as {@link parseIp} gives it. */
 export interface IpAddress {
   readonly version: 4 | 6;
   readonly value: bigint;

@@ -47,6 +47,12 @@ interface RowScan {
   doneCount: number;
   /** Per local leaf: 1 for the scanned rows where it holds (allocated at the first hit). */
   readonly hits: (Uint8Array | undefined)[];
+  /**
+   * Per dictionary key, the matcher's result once computed, when values repeat across the
+   * rows (a keyword column deduplicated by `toArrow`); null when every key occurs once (a
+   * batch built here), where remembering would only cost.
+   */
+  readonly results: (Int32Array | undefined)[] | null;
 }
 
 /** Evaluates `plan` over `batch`; matches come back grouped by rule, rows ascending. */
@@ -68,12 +74,50 @@ export function evaluateBatch(plan: RuleSetPlan, batch: EventBatch): BatchMatche
   return { ruleIndexes: Int32Array.from(ruleIndexes), rows: Int32Array.from(rows), count: rows.length };
 }
 
+/**
+ * Per-leaf arrays of a plan, kept from batch to batch instead of two arrays of every leaf
+ * (32,000 with SigmaHQ) allocated per batch, which cost about 2 ms a batch: a one-event
+ * batch of a live hunt paid that for each event. An entry counts only when its stamp is the
+ * current batch's epoch.
+ */
+interface LeafScratch {
+  epoch: number;
+  /** Per leaf: per dictionary key, 0 = not computed, 1 = false, 2 = true. */
+  readonly valueCache: (Uint8Array | undefined)[];
+  readonly valueStamp: Int32Array;
+  /** Per matcher leaf: the rows where it holds, once its matcher ran over the batch. */
+  readonly leafRows: (Int32Array | undefined)[];
+  readonly rowsStamp: Int32Array;
+}
+
+const scratchOfPlan = new WeakMap<RuleSetPlan, LeafScratch>();
+
+/** The plan's leaf scratch with a new epoch: nothing of an earlier batch counts. */
+function nextScratch(plan: RuleSetPlan): LeafScratch {
+  let s = scratchOfPlan.get(plan);
+  if (s === undefined) {
+    const n = plan.leaves.length;
+    s = { epoch: 0, valueCache: new Array<Uint8Array | undefined>(n), valueStamp: new Int32Array(n), leafRows: new Array<Int32Array | undefined>(n), rowsStamp: new Int32Array(n) };
+    scratchOfPlan.set(plan, s);
+  }
+  if (s.epoch === 0x7fffffff) {
+    s.valueStamp.fill(0);
+    s.rowsStamp.fill(0);
+    s.valueCache.fill(undefined);
+    s.leafRows.fill(undefined);
+    s.epoch = 0;
+  }
+  s.epoch++;
+  return s;
+}
+
 class BatchEvaluator {
   readonly all: Int32Array;
   readonly #batch: EventBatch;
   readonly #views = new Map<string, ColumnView | null>();
-  /** Per leaf: per dictionary key, 0 = not computed, 1 = false, 2 = true. */
-  readonly #valueCache: (Uint8Array | undefined)[];
+  /** Per-leaf caches for this batch (see LeafScratch), and this batch's epoch in it. */
+  readonly #leaves: LeafScratch;
+  readonly #epoch: number;
   /** Leaf results keyed by (leaf, input row list): shared routing tests run once per batch. */
   readonly #memo = new Map<Int32Array, Map<number, Int32Array>>();
   readonly #plan: RuleSetPlan;
@@ -86,8 +130,8 @@ class BatchEvaluator {
     for (let i = 0; i < all.length; i++) all[i] = i;
     this.all = all;
     this.#scratch = new Int32Array(batch.rows);
-    this.#valueCache = new Array<Uint8Array | undefined>(plan.leaves.length);
-    this.#leafRows = new Array<Int32Array | undefined>(plan.leaves.length);
+    this.#leaves = nextScratch(plan);
+    this.#epoch = this.#leaves.epoch;
     this.#prepared = new Uint8Array(plan.matcherCount);
     this.#matcherUse = new Uint8Array(plan.matcherCount);
     this.#rowScans = new Array<RowScan | null | undefined>(plan.matcherCount);
@@ -118,14 +162,16 @@ class BatchEvaluator {
   #scanRows(m: number, rows: Int32Array): RowScan | null {
     let scan = this.#rowScans[m];
     if (scan === undefined) {
-      scan = this.#view(KEYWORD_COLUMN) === null ? null : { done: new Uint8Array(this.#batch.rows), doneCount: 0, hits: [] };
+      const column = this.#batch.column(KEYWORD_COLUMN);
+      const repeats = column !== undefined && column.listKeys !== null && column.listKeys.length > column.dictionary.length;
+      scan = column === undefined ? null : { done: new Uint8Array(this.#batch.rows), doneCount: 0, hits: [], results: repeats ? [] : null };
       this.#rowScans[m] = scan;
     }
     if (scan === null || scan.doneCount === this.#batch.rows) return scan;
     const view = this.#view(KEYWORD_COLUMN) as ColumnView;
     const matcher = this.#plan.matcher(m);
     const { kinds, keys, listOffsets, listKeys, dictionary } = view.column;
-    const { done, hits } = scan;
+    const { done, hits, results } = scan;
     const n = this.#batch.rows;
     let scanned = 0;
     for (let i = 0; i < rows.length; i++) {
@@ -142,7 +188,11 @@ class BatchEvaluator {
         const end = listOffsets[row + 1] as number;
         for (let j = listOffsets[row] as number; j < end; j++) {
           const key = listKeys[j] as number;
-          const r = matcher.match(dictionary[key] as string, view, key);
+          let r = results === null ? undefined : results[key];
+          if (r === undefined) {
+            r = matcher.match(dictionary[key] as string, view, key);
+            if (results !== null) results[key] = r;
+          }
           for (let q = 0; q < r.length; q++) ((hits[r[q] as number] ??= new Uint8Array(n))[row] = 1);
         }
       }
@@ -195,9 +245,13 @@ class BatchEvaluator {
       }
     }
     const ids = plan.matcherLeafIds[m] as Int32Array;
+    const { leafRows, rowsStamp } = this.#leaves;
     for (let local = 0; local < lists.length; local++) {
       const list = lists[local];
-      if (list !== undefined) this.#leafRows[ids[local] as number] = Int32Array.from(list);
+      if (list === undefined) continue;
+      const id = ids[local] as number;
+      leafRows[id] = Int32Array.from(list);
+      rowsStamp[id] = this.#epoch;
     }
   }
 
@@ -205,10 +259,9 @@ class BatchEvaluator {
   #rowsOfMatcherLeaf(id: number): Int32Array {
     const m = this.#plan.leafMatcher[id] as number;
     if (this.#prepared[m] === 0) this.#prepareMatcher(m);
-    return this.#leafRows[id] ?? EMPTY;
+    return this.#leaves.rowsStamp[id] === this.#epoch ? (this.#leaves.leafRows[id] as Int32Array) : EMPTY;
   }
 
-  readonly #leafRows: (Int32Array | undefined)[];
   readonly #prepared: Uint8Array;
 
   /**
@@ -353,10 +406,12 @@ class BatchEvaluator {
           // Decided for the whole batch by its field matcher: intersect with its rows.
           return intersect(rows, this.#rowsOfMatcherLeaf(leaf.id));
         }
-        let cache = this.#valueCache[leaf.id];
+        const scratch = this.#leaves;
+        let cache = scratch.valueStamp[leaf.id] === this.#epoch ? scratch.valueCache[leaf.id] : undefined;
         if (cache === undefined || cache.length !== view.column.dictionary.length) {
           cache = new Uint8Array(view.column.dictionary.length);
-          this.#valueCache[leaf.id] = cache;
+          scratch.valueCache[leaf.id] = cache;
+          scratch.valueStamp[leaf.id] = this.#epoch;
         }
         const test = leaf.test!;
         const dict = view.column.dictionary;

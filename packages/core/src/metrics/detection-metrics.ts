@@ -54,8 +54,14 @@ interface RuleCount {
 
 const MAX_MARKS = 4096;
 
+/** The quantiles of detection lag that `prometheus()` and `summaryLines()` report. */
 export const LAG_QUANTILES = [0.5, 0.95, 0.99] as const;
 
+/**
+ * The numbers of one detection run (events, bad records, alerts by rule and level, detection
+ * and read-to-write lag, the pool's queue depth), fed by `addAlerts`, `watchReads` and
+ * `watchQueue`, read as Prometheus text (`prometheus()`) or summary lines.
+ */
 export class DetectionMetrics {
   events = 0;
   badRecords = 0;

@@ -51,6 +51,7 @@ export interface DetectorRuleSet {
   readonly mapField?: FieldNameMapper;
 }
 
+/** What a {@link DetectorPool} runs and how: rule sets, worker threads, tasks in flight, correlations. */
 export interface DetectorPoolOptions {
   /** Evaluated in this order; an event seen by several sets alerts for set 0's rules first. */
   readonly ruleSets: readonly DetectorRuleSet[];

@@ -5,6 +5,7 @@ import { closeSync, existsSync, fstatSync, openSync, renameSync, rmSync, writeSy
 import type { EngineAlert } from '../alert/alert.js';
 import { createSinkSerializer, type AlertSink } from './alert-sink.js';
 
+/** Rotation of a file sink ({@link createFileSink}). */
 export interface FileSinkOptions {
   /** Rotate before the file would exceed this many bytes (default 100 MiB; 0: never rotate). */
   readonly maxBytes?: number;
@@ -12,8 +13,16 @@ export interface FileSinkOptions {
   readonly keep?: number;
 }
 
+/** A file sink's rotation when {@link FileSinkOptions} leave it unset. */
 export const FILE_SINK_DEFAULTS = { maxBytes: 100 * 1024 * 1024, keep: 5 } as const;
 
+/**
+ * A sink that appends alerts as JSON Lines (each with its id) to `path`, renaming it to
+ * PATH.1 (older files to PATH.2 ...) when it would grow past `maxBytes`.
+ *
+ * @example
+ * const sink = createFileSink('alerts.jsonl', { maxBytes: 10 * 1024 * 1024, keep: 3 });
+ */
 export function createFileSink(path: string, options: FileSinkOptions = {}): AlertSink {
   const maxBytes = options.maxBytes ?? FILE_SINK_DEFAULTS.maxBytes;
   const keep = Math.max(1, options.keep ?? FILE_SINK_DEFAULTS.keep);

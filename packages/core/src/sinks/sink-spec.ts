@@ -5,6 +5,7 @@ import { createFileSink, type FileSinkOptions } from './file-sink.js';
 import { createSyslogSink } from './syslog-sink.js';
 import { createWebhookSink, type WebhookSinkOptions } from './webhook-sink.js';
 
+/** Options that {@link createSinkFromSpec} passes to the sinks it creates, by kind. */
 export interface SinkSpecOptions {
   /** Options of file sinks. */
   readonly file?: FileSinkOptions;

@@ -12,6 +12,7 @@ import type { EngineAlert } from '../alert/alert.js';
 import { alertId } from './alert-id.js';
 import { createSinkSerializer, type AlertSink } from './alert-sink.js';
 
+/** Where and how a syslog sink sends ({@link createSyslogSink}). */
 export interface SyslogSinkOptions {
   readonly host: string;
   readonly port: number;
@@ -46,6 +47,13 @@ export function formatSyslog(alert: EngineAlert, json: string, o: { facility: nu
   return `<${pri}>1 ${o.now.toISOString()} ${headerField(o.hostname, 255)} siemlite ${process.pid} ${alert.type} ${sd} \uFEFF${json}`;
 }
 
+/**
+ * A sink that sends each alert as one RFC 5424 message over UDP or TCP (octet-counting
+ * framing), its severity from the rule level.
+ *
+ * @example
+ * const sink = createSyslogSink({ host: '127.0.0.1', port: 514, protocol: 'udp' });
+ */
 export function createSyslogSink(options: SyslogSinkOptions): AlertSink {
   const facility = options.facility ?? 4;
   if (!Number.isInteger(facility) || facility < 0 || facility > 23) throw new Error(`syslog sink: facility must be 0..23, not ${facility}`);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { EngineAlert } from '../alert/alert.js';
 import { createSinkSerializer, type AlertSink } from './alert-sink.js';
 
+/** The spool, batching, retries and timeouts of a webhook sink ({@link createWebhookSink}). */
 export interface WebhookSinkOptions {
   /** Folder of the spool (created when missing). Each URL has its own spool file there. */
   readonly spoolDir: string;
@@ -31,6 +32,7 @@ export interface WebhookSinkOptions {
   readonly onError?: (message: string) => void;
 }
 
+/** A webhook sink's settings when {@link WebhookSinkOptions} leave them unset. */
 export const WEBHOOK_SINK_DEFAULTS = {
   spoolMaxBytes: 64 * 1024 * 1024,
   batchSize: 500,
@@ -48,6 +50,7 @@ export interface WebhookSinkStats {
   failedPosts: number;
 }
 
+/** A webhook sink with its delivery counters and the path of its spool file. */
 export interface WebhookSink extends AlertSink {
   readonly stats: Readonly<WebhookSinkStats>;
   /** The spool file of this URL. */
@@ -56,6 +59,14 @@ export interface WebhookSink extends AlertSink {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A sink that POSTs alerts as JSON arrays to `url`. A failed POST is retried with backoff,
+ * then spooled on disk and delivered (oldest first) once the endpoint answers again; a sink
+ * started over a non-empty spool delivers it before new alerts.
+ *
+ * @example
+ * const sink = createWebhookSink('https://siem.example/alerts', { spoolDir: '/var/spool/siemlite' });
+ */
 export function createWebhookSink(url: string, options: WebhookSinkOptions): WebhookSink {
   const o = { ...WEBHOOK_SINK_DEFAULTS, ...options };
   const report = options.onError ?? ((m: string) => void process.stderr.write(`siemlite: ${m}\n`));

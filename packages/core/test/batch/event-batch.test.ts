@@ -1,7 +1,7 @@
 import { RecordBatchReader, RecordBatchStreamWriter } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { BatchBuilder } from '../../src/batch/batch-builder.js';
-import { CellKind, EventBatch, KEYWORD_COLUMN } from '../../src/batch/event-batch.js';
+import { CellKind, EventBatch, KEYWORD_COLUMN, type FieldColumn } from '../../src/batch/event-batch.js';
 import { Rng } from '../../../../test/support/random.js';
 
 const EVENTS: Record<string, unknown>[] = [
@@ -48,15 +48,17 @@ describe('BatchBuilder', () => {
     expect(row0.sort()).toEqual(['1', 'C:\\a.exe', 'deep', 'x', 'y']);
   });
 
-  it('round-trips through an Arrow RecordBatch and Arrow IPC unchanged', () => {
+  it('round-trips through an Arrow RecordBatch and Arrow IPC unchanged (the keyword column: the same values per row)', () => {
     const writer = RecordBatchStreamWriter.writeAll([batch.toArrow()]);
     const bytes = writer.toUint8Array(true);
     const reader = RecordBatchReader.from(bytes);
     const back = EventBatch.fromArrow([...reader][0]!);
     expect(back.rows).toBe(4);
+    expect(cells(back.column(KEYWORD_COLUMN)!)).toEqual(cells(batch.column(KEYWORD_COLUMN)!));
     for (const name of batch.columnNames) {
       const a = batch.column(name)!;
       const b = back.column(name)!;
+      if (name === KEYWORD_COLUMN) continue;
       expect([...b.kinds], name).toEqual([...a.kinds]);
       expect([...b.dictionary], name).toEqual([...a.dictionary]);
       for (let i = 0; i < 4; i++) if (a.keys[i]! >= 0) expect(b.keys[i], name).toBe(a.keys[i]);
@@ -102,6 +104,32 @@ describe('BatchBuilder keyword sources', () => {
   });
 });
 
+/** Each row's value(s) through the dictionary: what a column holds, whatever its key order. */
+function cells(c: FieldColumn): unknown[] {
+  return Array.from(c.kinds, (kind, row) =>
+    kind === CellKind.LIST && c.listOffsets !== null && c.listKeys !== null
+      ? [...c.listKeys.subarray(c.listOffsets[row], c.listOffsets[row + 1])].map((k) => c.dictionary[k])
+      : [kind, c.keys[row]! >= 0 ? c.dictionary[c.keys[row]!] : null],
+  );
+}
+
+describe('EventBatch.toArrow keyword column', () => {
+  it('sends each distinct keyword value once, and every row gets its values back in order', () => {
+    const events = [
+      { Channel: 'Security', EventID: 4688, CommandLine: 'whoami /all' },
+      { Channel: 'Security', EventID: 4688, CommandLine: 'net user' },
+      { Channel: 'Security', EventID: 4624, Data: ['Security', 'x', 'x'] },
+    ];
+    const batch = new BatchBuilder({ fields: ['Channel'], withKeywords: true }).build(events);
+    const built = batch.column(KEYWORD_COLUMN)!;
+    expect(built.dictionary.length).toBe(11);
+    const bytes = RecordBatchStreamWriter.writeAll([batch.toArrow()]).toUint8Array(true);
+    const back = EventBatch.fromArrow([...RecordBatchReader.from(bytes)][0]!).column(KEYWORD_COLUMN)!;
+    expect([...back.dictionary]).toEqual(['Security', '4688', 'whoami /all', 'net user', '4624', 'x']);
+    expect(cells(back)).toEqual(cells(built));
+  });
+});
+
 describe('EventBatch.fromArrow string decoding', () => {
   it('gives back every dictionary string, for ASCII-only and for non-ASCII columns', () => {
     const events = [
@@ -112,7 +140,7 @@ describe('EventBatch.fromArrow string decoding', () => {
     const batch = new BatchBuilder({ fields: ['Ascii', 'Mixed', 'Empty'], withKeywords: true }).build(events);
     const bytes = RecordBatchStreamWriter.writeAll([batch.toArrow()]).toUint8Array(true);
     const back = EventBatch.fromArrow([...RecordBatchReader.from(bytes)][0]!);
-    for (const name of batch.columnNames) expect([...back.column(name)!.dictionary], name).toEqual([...batch.column(name)!.dictionary]);
+    for (const name of batch.columnNames) expect(cells(back.column(name)!), name).toEqual(cells(batch.column(name)!));
     expect(back.column('Mixed')!.dictionary).toEqual(['café', '😀 emoji', 'Ünïcödé \u0000 nul']);
   });
 
@@ -128,7 +156,7 @@ describe('EventBatch.fromArrow string decoding', () => {
     const batch = new BatchBuilder({ fields: ['A', 'B'], withKeywords: true }).build(events);
     const bytes = RecordBatchStreamWriter.writeAll([batch.toArrow()]).toUint8Array(true);
     const back = EventBatch.fromArrow([...RecordBatchReader.from(bytes)][0]!);
-    for (const name of batch.columnNames) expect([...back.column(name)!.dictionary], name).toEqual([...batch.column(name)!.dictionary]);
+    for (const name of batch.columnNames) expect(cells(back.column(name)!), name).toEqual(cells(batch.column(name)!));
     const keywords = batch.column(KEYWORD_COLUMN)!.dictionary;
     const isAsciiText = (v: string): boolean => [...v].every((c) => c.charCodeAt(0) < 0x80);
     expect(keywords.some((v) => !isAsciiText(v))).toBe(true);

@@ -5,6 +5,7 @@ import { BinXmlError, ChunkDecoder } from './binxml.js';
 import { crc32 } from './crc32.js';
 
 export const FILE_HEADER_SIZE = 4096;
+/** Bytes of one EVTX chunk (64 KiB), the unit a decoder and the worker pool handle. */
 export const CHUNK_SIZE = 65536;
 const CHUNK_HEADER_SIZE = 512;
 const RECORD_MAGIC = 0x00002a2a;
@@ -30,6 +31,7 @@ export interface EvtxDamage {
   readonly message: string;
 }
 
+/** What decoding one chunk gave: its records in order, and the damage found (reported, then skipped). */
 export interface ChunkResult {
   readonly records: EvtxRecord[];
   readonly damage: EvtxDamage[];

@@ -17,6 +17,7 @@ import { MAX_LINE_CHARS } from './line-result.js';
 // The header travels with each raw chunk (JSON-safe `TextHeader`), so a worker parses a
 // chunk's lines as the main thread would.
 
+/** Text formats whose header lines name the fields of the lines after them. */
 export type HeaderFormat = 'zeek-tsv' | 'w3c' | 'csv';
 
 /** What a file's header lines said so far (JSON-safe: it travels to workers with each chunk). */
@@ -42,6 +43,7 @@ export class HeaderLineFailure {
   }
 }
 
+/** One line of a header format: a record, or why it is not one. */
 export type HeaderLineResult = Record<string, unknown> | HeaderLineFailure;
 
 const ZEEK_NUMBER_TYPES = new Set(['count', 'int', 'port', 'double', 'time', 'interval']);

@@ -4,6 +4,7 @@
  */
 export type LineRecord = Record<string, unknown>;
 
+/** A text-format parser's answer for one line: `{ ok: true, record }`, or the 1-based column and reason it failed. */
 export type LineResult =
   | { readonly ok: true; readonly record: LineRecord }
   | { readonly ok: false; readonly column: number; readonly reason: string };

@@ -27,6 +27,7 @@ const PARSERS: Readonly<Record<Exclude<TextFormat, HeaderFormat>, (line: string)
 
 /** In the order detection tries them: the strictest shapes first (CEF before syslog: CEF lines often carry a syslog header). */
 export const TEXT_FORMATS: readonly TextFormat[] = Object.freeze(['zeek-tsv', 'w3c', 'auditd', 'cef', 'access-log', 'syslog', 'csv']);
+/** Every value `--input-format` takes: auto (told from the content), json, and each text format. */
 export const INPUT_FORMATS: readonly InputFormat[] = Object.freeze(['auto', 'json', ...TEXT_FORMATS]);
 
 /** Lines detection looks at, at most. */
