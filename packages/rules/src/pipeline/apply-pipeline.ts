@@ -249,18 +249,30 @@ function transformOrFail(
   return Constant.FALSE;
 }
 
-/** Rewrites one tree with one set of tables; null means "removed" (drop_fields). */
+/** Field names a mapping leaves as they are: no mapping, or a mapping to the name itself. */
+function isUnmapped(tables: Tables, field: string): boolean {
+  const targets = tables.mappings.get(field);
+  return targets === undefined || (targets.length === 1 && targets[0] === field);
+}
+
+/**
+ * Rewrites one tree with one set of tables; null means "removed" (drop_fields). A subtree
+ * the tables leave unchanged is returned as it is (nodes are frozen): the processed rules
+ * share it with the loaded ones instead of holding a second copy of every tree, which was
+ * most of what `processRules` allocated at start-up (issue 14).
+ */
 function transformNode(node: Node, tables: Tables): Node | null {
   return visitNode<Node | null>(node, {
-    And: (n) => group(n.children, tables, And.create),
-    Or: (n) => group(n.children, tables, Or.create),
+    And: (n) => group(n, n.children, tables, And.create),
+    Or: (n) => group(n, n.children, tables, Or.create),
     Not: (n) => {
       const child = transformNode(n.child, tables);
-      return child === null ? null : Not.create(child);
+      return child === null ? null : child === n.child ? n : Not.create(child);
     },
     Match: (n) => {
       if (tables.drops.has(n.field)) return null;
       const value = replaceValue(n.field, n.value, tables);
+      if (value === n.value && isUnmapped(tables, n.field) && (!FieldRefValue.is(value) || (!tables.drops.has(value.field) && isUnmapped(tables, value.field)))) return n;
       const fields = tables.mappings.get(n.field) ?? [n.field];
       if (!FieldRefValue.is(value)) return Or.create(fields.map((f) => Match.create(f, value, n.origin)));
       if (tables.drops.has(value.field)) return null;
@@ -273,6 +285,7 @@ function transformNode(node: Node, tables: Tables): Node | null {
     },
     Exists: (n) => {
       if (tables.drops.has(n.field)) return null;
+      if (isUnmapped(tables, n.field)) return n;
       const fields = tables.mappings.get(n.field) ?? [n.field];
       return Or.create(fields.map((f) => Exists.create(f, n.origin)));
     },
@@ -281,15 +294,17 @@ function transformNode(node: Node, tables: Tables): Node | null {
   });
 }
 
-function group(children: readonly Node[], tables: Tables, create: (nodes: readonly Node[]) => Node): Node | null {
+function group(node: Node, children: readonly Node[], tables: Tables, create: (nodes: readonly Node[]) => Node): Node | null {
   const kept: Node[] = [];
+  let isSame = true;
   for (const child of children) {
     const out = transformNode(child, tables);
     if (out !== null) kept.push(out);
+    if (out !== child) isSame = false;
   }
   // A group whose every item was dropped disappears from its parent as well.
   if (kept.length === 0 && children.length > 0) return null;
-  return create(kept);
+  return isSame ? node : create(kept);
 }
 
 function replaceValue(field: string, value: Value, tables: Tables): Value {

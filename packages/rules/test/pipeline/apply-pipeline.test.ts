@@ -224,6 +224,19 @@ logsources:
     );
   });
 
+  it('shares the subtrees it leaves unchanged with the rule, and rebuilds only the path to a change', () => {
+    const untouched = Or.create([m('Image', '*\\x.exe'), Not.create(m('CommandLine', '*y*')), Exists.create('ParentImage')]);
+    const renamed = m('User', 'adm*');
+    const condition = And.create([untouched, renamed]);
+    const r = applyPipeline({ logsource: logsource({ category: 'other' }), condition }, [p]);
+    expect(show(r.condition)).toBe("((Image='*\\x.exe' or not CommandLine='*y*' or ParentImage?) and (SubjectUserName='adm*' or TargetUserName='adm*'))");
+    const children = (r.condition as And).children;
+    expect(children[0]).toBe(untouched);
+    expect(r.condition).not.toBe(condition);
+    // Nothing to rename: the very same tree.
+    expect(applyPipeline({ logsource: logsource({ category: 'other' }), condition: untouched }, [p]).condition).toBe(untouched);
+  });
+
   it('renames Exists fields too', () => {
     const r = applyPipeline({ logsource: ls, condition: Exists.create('User') }, [p]);
     expect(show(r.condition)).toBe('((SubjectUserName? or TargetUserName?) or (SubjectUserName? or TargetUserName?))');
