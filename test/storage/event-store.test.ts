@@ -32,6 +32,7 @@ describe('EventStore', () => {
       source_record: 'BIGINT',
       event_time: 'TIMESTAMP',
       is_windows: 'BOOLEAN',
+      source_route: 'INTEGER',
       Image: 'VARCHAR',
       EventID: 'BIGINT',
       Score: 'DOUBLE',
@@ -46,6 +47,38 @@ describe('EventStore', () => {
       { source_record: '1', t: '2024-03-01 10:00:00', Image: 'C:\\x.exe', EventID: '1', NewField: null },
       { source_record: '2', t: null, Image: 'y', EventID: null, NewField: 'n' },
     ]);
+    store.close();
+  });
+
+  it('records each event\'s recognized log source (siemlite_routes), kept across reopening; a store made before routing gains the column', async () => {
+    const path = join(dir, 'routes.duckdb');
+    const cloudtrail = (n: number): Record<string, unknown> => ({ eventSource: 's3.amazonaws.com', eventName: 'GetObject', awsRegion: 'us-east-1', n });
+    const old = await EventStore.open(path);
+    // As a store of the previous version: no route column, no routes table.
+    await old.connection.run('ALTER TABLE events DROP COLUMN source_route');
+    await old.connection.run('DROP TABLE siemlite_routes');
+    old.close();
+    let store = await EventStore.open(path);
+    await store.add([rec('c.jsonl', 1, cloudtrail(1)), rec('w.jsonl', 1, { EventID: 4688, Channel: 'Security' }), rec('u.jsonl', 1, { what: 'unknown' })]);
+    await store.flush();
+    store.close();
+    store = await EventStore.open(path);
+    await store.add([rec('c.jsonl', 2, cloudtrail(2)), rec('g.jsonl', 1, { logName: 'projects/p/logs/x', protoPayload: { methodName: 'storage.buckets.delete' } })]);
+    await store.flush();
+    expect([...store.routes]).toEqual([
+      [1, { product: 'aws', service: 'cloudtrail' }],
+      [2, { product: 'windows' }],
+      [3, { product: 'gcp', service: 'gcp.audit' }],
+    ]);
+    expect(await rows(store, 'SELECT source_path, source_record, source_route FROM events ORDER BY ALL')).toEqual([
+      { source_path: 'c.jsonl', source_record: '1', source_route: 1 },
+      { source_path: 'c.jsonl', source_record: '2', source_route: 1 },
+      { source_path: 'g.jsonl', source_record: '1', source_route: 3 },
+      { source_path: 'u.jsonl', source_record: '1', source_route: null },
+      { source_path: 'w.jsonl', source_record: '1', source_route: 2 },
+    ]);
+    // GCP events are stored as the rules see them: with the Sigma name the recognizer adds.
+    expect(await rows(store, `SELECT "gcp.audit.method_name" AS m FROM events WHERE source_path = 'g.jsonl'`)).toEqual([{ m: 'storage.buckets.delete' }]);
     store.close();
   });
 

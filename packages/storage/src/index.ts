@@ -1,6 +1,8 @@
 // @siemlite/storage: the DuckDB back end. Imports only @siemlite/core.
 export { compileBatchQuery, compileCondition, compileHuntQuery, fieldPaths, HUNT_VARIABLES, SQL_MACROS } from './sql/compile-sql.js';
 export type { EventShape, HuntQuery, ShapeColumnType, SqlFragment } from './sql/compile-sql.js';
+export { extractPrefilter, groupByPrefilter, prefilterNode, PREFILTER_FIELDS } from './sql/prefilter.js';
+export type { Prefilter, PrefilterGroup } from './sql/prefilter.js';
 export { DEFAULT_RULES_PER_QUERY, SqlHunter } from './sql/sql-hunter.js';
 export type { SqlMatch } from './sql/sql-hunter.js';
 export { DEFAULT_BATCH_EVENTS, EventStore, RESERVED_COLUMNS } from './store/event-store.js';

@@ -45,9 +45,7 @@ export async function runSqlHunt(o: SqlHuntOptions): Promise<number> {
     const rules = o.ruleSets.map((s) => s.rules.filter((r) => r.shouldAlert || reads.has(r.key)));
     const matches = await huntStore(
       store,
-      // by-logsource (non-Windows events, each rule only on events of its logsource) is not
-      // expressible yet: such a set runs on all non-Windows events (README limitation).
-      o.ruleSets.map((s, i) => ({ conditions: (rules[i] ?? []).map((r) => r.condition), events: s.events === 'by-logsource' ? 'not-windows' : (s.events ?? 'all') })),
+      o.ruleSets.map((s, i) => ({ conditions: (rules[i] ?? []).map((r) => r.condition), events: s.events ?? 'all', logsources: (rules[i] ?? []).map((r) => r.logsource) })),
     );
     const events = await storedEvents(store, matches.map((m) => ({ path: m.sourcePath, record: m.sourceRecord })));
     const timeField = o.correlation.timeField === null ? null : compileFieldPath(o.correlation.timeField);

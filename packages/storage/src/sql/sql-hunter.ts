@@ -36,12 +36,13 @@ export class SqlHunter {
 
   /**
    * Every (condition index, event) pair where the condition holds, over `source` (an SQL
-   * relation with columns source_path, source_record, record JSON).
+   * relation with columns source_path, source_record, record JSON), only on the rows
+   * where `filter` holds when one is given.
    */
-  async hunt(conditions: readonly Node[], source: string, rulesPerQuery = DEFAULT_RULES_PER_QUERY, shape?: EventShape): Promise<SqlMatch[]> {
+  async hunt(conditions: readonly Node[], source: string, rulesPerQuery = DEFAULT_RULES_PER_QUERY, shape?: EventShape, filter: Node | null = null): Promise<SqlMatch[]> {
     const out: SqlMatch[] = [];
     for (let start = 0; start < conditions.length; start += rulesPerQuery) {
-      const query = compileHuntQuery(conditions.slice(start, start + rulesPerQuery), source, shape);
+      const query = compileHuntQuery(conditions.slice(start, start + rulesPerQuery), source, shape, filter);
       const c = this.connection;
       await c.run(`SET VARIABLE ${HUNT_VARIABLES.string} = $1`, [listValue(query.strings.slice())], [LIST(VARCHAR)]);
       await c.run(`SET VARIABLE ${HUNT_VARIABLES.number} = $1`, [listValue(query.numbers.slice())], [LIST(DOUBLE)]);

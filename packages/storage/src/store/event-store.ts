@@ -4,7 +4,7 @@
 // `siemlite_sources`, so a kill leaves every committed batch and nothing half written, and
 // records at or below a file's watermark are skipped when the file is ingested again.
 import { LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { eventTimestamp, isWindowsEvent, normalizeEvent, type SourceRecord } from '@siemlite/core';
+import { eventTimestamp, isWindowsEvent, normalizeEvent, ROUTE_UNKNOWN, SourceRouter, type SourceLogsource, type SourceRecord } from '@siemlite/core';
 import type { EventShape } from '../sql/compile-sql.js';
 import { conversion, quoteIdent, typeOfValue, widen, type ColumnType } from './column-type.js';
 import { describeDuckDbError, openDuckDb, StoreError } from './open-duckdb.js';
@@ -13,7 +13,7 @@ import { describeDuckDbError, openDuckDb, StoreError } from './open-duckdb.js';
 export const DEFAULT_BATCH_EVENTS = 50_000;
 
 /** Columns of `events` that are not event fields. */
-export const RESERVED_COLUMNS: readonly string[] = Object.freeze(['source_path', 'source_record', 'event_time', 'is_windows']);
+export const RESERVED_COLUMNS: readonly string[] = Object.freeze(['source_path', 'source_record', 'event_time', 'is_windows', 'source_route']);
 
 /** One event field and where it is stored. */
 export interface StoredField {
@@ -37,7 +37,10 @@ export interface IngestCounts {
 }
 
 const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS events (source_path VARCHAR NOT NULL, source_record BIGINT NOT NULL, event_time TIMESTAMP, is_windows BOOLEAN NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS events (source_path VARCHAR NOT NULL, source_record BIGINT NOT NULL, event_time TIMESTAMP, is_windows BOOLEAN NOT NULL, source_route INTEGER)`,
+  // Stores made before log-source routing: their events read source_route NULL (no known source).
+  `ALTER TABLE events ADD COLUMN IF NOT EXISTS source_route INTEGER`,
+  `CREATE TABLE IF NOT EXISTS siemlite_routes (id INTEGER PRIMARY KEY, product VARCHAR, service VARCHAR, category VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS siemlite_fields (field VARCHAR PRIMARY KEY, "column" VARCHAR NOT NULL, type VARCHAR NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS siemlite_sources (source_path VARCHAR PRIMARY KEY, last_record BIGINT NOT NULL, events BIGINT NOT NULL, updated TIMESTAMP NOT NULL)`,
 ];
@@ -56,10 +59,14 @@ interface Pending {
   record: number[];
   time: (string | null)[];
   windows: boolean[];
+  route: (number | null)[];
   json: string[];
 }
 
-const emptyPending = (): Pending => ({ path: [], record: [], time: [], windows: [], json: [] });
+const emptyPending = (): Pending => ({ path: [], record: [], time: [], windows: [], route: [], json: [] });
+
+/** Key of a logsource in siemlite_routes (its three attributes). */
+const routeKey = (l: SourceLogsource): string => `${l.product ?? ''}\0${l.service ?? ''}\0${l.category ?? ''}`;
 
 export class EventStore {
   readonly #fields = new Map<string, StoredField>();
@@ -70,6 +77,12 @@ export class EventStore {
   /** Field types the pending batch needs (new fields, or wider types than stored). */
   readonly #pendingTypes = new Map<string, ColumnType>();
   readonly counts: IngestCounts = { added: 0, skipped: 0 };
+  /** Recognizes each event's log source as hunt's `--pipeline auto` does (shipped recognizers). */
+  readonly #router = new SourceRouter();
+  /** Stored route ids (siemlite_routes) and their logsources; by the router's route id. */
+  readonly #routes = new Map<number, SourceLogsource>();
+  readonly #routeIds = new Map<string, number>();
+  readonly #routeOfRouter: (number | undefined)[] = [];
 
   private constructor(
     readonly path: string,
@@ -100,8 +113,20 @@ export class EventStore {
     this.#columns.clear();
     for (const c of RESERVED_COLUMNS) this.#columns.add(c);
     this.#watermarks.clear();
-    const tables = await this.connection.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE table_name IN ('events', 'siemlite_fields', 'siemlite_sources') AND database_name = current_database()`);
-    if (tables.getRows().length < 3) {
+    this.#routes.clear();
+    this.#routeIds.clear();
+    this.#routeOfRouter.length = 0;
+    const tables = await this.connection.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE table_name IN ('events', 'siemlite_fields', 'siemlite_sources', 'siemlite_routes') AND database_name = current_database()`);
+    const names = new Set(tables.getRows().map(([name]) => String(name)));
+    if (names.has('siemlite_routes')) {
+      const routes = await this.connection.runAndReadAll(`SELECT id, product, service, category FROM siemlite_routes`);
+      for (const [id, product, service, category] of routes.getRows()) {
+        const l: SourceLogsource = { ...(product === null ? {} : { product: String(product) }), ...(service === null ? {} : { service: String(service) }), ...(category === null ? {} : { category: String(category) }) };
+        this.#routes.set(Number(id), l);
+        this.#routeIds.set(routeKey(l), Number(id));
+      }
+    }
+    if (!(names.has('events') && names.has('siemlite_fields') && names.has('siemlite_sources'))) {
       if (this.readOnly) throw new StoreError(this.path, 'not a siemlite event store (no events table); run siemlite ingest first');
       return;
     }
@@ -142,9 +167,13 @@ export class EventStore {
         this.counts.skipped++;
         continue;
       }
-      const event = normalizeEvent(r.value);
+      const route = this.#router.route(r.value);
+      // The event the streaming hunt's rules see: normalized, and with the Sigma names of its
+      // source added (SourceRouter.withSigmaFields: GCP, ECS web logs).
+      const normalized = normalizeEvent(r.value);
+      const event = this.#router.withSigmaFields(normalized, route);
       // The raw evtx tree is not stored: its values are the flat fields' (README).
-      if (event !== r.value) event['Event'] = undefined;
+      if (normalized !== r.value) event['Event'] = undefined;
       for (const key in event) {
         const type = typeOfValue(event[key]);
         if (type === null) continue;
@@ -156,9 +185,36 @@ export class EventStore {
       p.record.push(r.record);
       p.time.push(eventTimestamp(event));
       p.windows.push(isWindowsEvent(r.value));
+      p.route.push(this.#storedRoute(route));
       p.json.push(JSON.stringify(event));
     }
     if (p.path.length >= this.batchEvents) await this.flush();
+  }
+
+  /** The stored route id of a router's route (interned on first use; null for no known source). */
+  #storedRoute(route: number): number | null {
+    if (route === ROUTE_UNKNOWN) return null;
+    const known = this.#routeOfRouter[route];
+    if (known !== undefined) return known;
+    const logsource = this.#router.logsource(route) as SourceLogsource;
+    const key = routeKey(logsource);
+    let id = this.#routeIds.get(key);
+    if (id === undefined) {
+      id = this.#routeIds.size + 1;
+      this.#routeIds.set(key, id);
+      this.#routes.set(id, logsource);
+      this.#newRoutes.push(id);
+    }
+    this.#routeOfRouter[route] = id;
+    return id;
+  }
+
+  /** Route ids interned since the last commit (written with the next batch). */
+  #newRoutes: number[] = [];
+
+  /** The log sources of the stored events: route id (column source_route) -> logsource. */
+  get routes(): ReadonlyMap<number, SourceLogsource> {
+    return this.#routes;
   }
 
   /** Commits the queued events as one transaction; on failure nothing of the batch is kept. */
@@ -206,7 +262,11 @@ export class EventStore {
         ], [LIST(VARCHAR), LIST(VARCHAR), LIST(VARCHAR)]);
       }
       for (const change of planned) this.#fields.set(change.field, change);
-      await c.run(`CREATE OR REPLACE TEMP TABLE siemlite_staging (p VARCHAR, r BIGINT, t VARCHAR, w BOOLEAN, j VARCHAR)`);
+      for (const id of this.#newRoutes) {
+        const l = this.#routes.get(id) as SourceLogsource;
+        await c.run(`INSERT OR IGNORE INTO siemlite_routes VALUES ($1, $2, $3, $4)`, [id, l.product ?? null, l.service ?? null, l.category ?? null]);
+      }
+      await c.run(`CREATE OR REPLACE TEMP TABLE siemlite_staging (p VARCHAR, r BIGINT, t VARCHAR, w BOOLEAN, s INTEGER, j VARCHAR)`);
       const appender = await c.createAppender('siemlite_staging');
       for (let i = 0; i < p.path.length; i++) {
         appender.appendVarchar(p.path[i] as string);
@@ -215,6 +275,9 @@ export class EventStore {
         if (t === null || t === undefined) appender.appendNull();
         else appender.appendVarchar(t);
         appender.appendBoolean(p.windows[i] as boolean);
+        const route = p.route[i];
+        if (route === null || route === undefined) appender.appendNull();
+        else appender.appendInteger(route);
         appender.appendVarchar(p.json[i] as string);
         appender.endRow();
       }
@@ -233,7 +296,7 @@ export class EventStore {
       const specs = layers.map((l) => JSON.stringify(Object.fromEntries(l.fields.map((f) => [f.field, f.type]))));
       const targets = [...RESERVED_COLUMNS, ...fields.map((f) => f.column)].map(quoteIdent).join(', ');
       const values = specs.map((_, i) => `, unnest(json_transform(j, $${i + 1}))`).join('');
-      await c.run(`INSERT INTO events (${targets}) SELECT p, r, try_cast(t AS TIMESTAMP), w${values} FROM siemlite_staging`, specs);
+      await c.run(`INSERT INTO events (${targets}) SELECT p, r, try_cast(t AS TIMESTAMP), w, s${values} FROM siemlite_staging`, specs);
       await c.run(
         `INSERT INTO siemlite_sources SELECT p, max(r), count(*), now() FROM siemlite_staging GROUP BY p
          ON CONFLICT (source_path) DO UPDATE SET last_record = greatest(last_record, excluded.last_record), events = events + excluded.events, updated = excluded.updated`,
@@ -243,6 +306,7 @@ export class EventStore {
     } catch (e) {
       await c.run('ROLLBACK').catch(() => undefined);
       this.#pending = emptyPending();
+      this.#newRoutes = [];
       await this.#loadCatalog().catch(() => undefined);
       throw new StoreError(this.path, `ingest failed, batch of ${p.path.length} events not stored: ${describeDuckDbError(e)}`, { cause: e });
     }
@@ -253,6 +317,7 @@ export class EventStore {
     }
     this.counts.added += p.path.length;
     this.#pending = emptyPending();
+    this.#newRoutes = [];
   }
 
   /** Where a field goes: its column (a new one gets a name unique regardless of case). */

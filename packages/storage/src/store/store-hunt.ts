@@ -1,13 +1,21 @@
 // Detection rules run as SQL over the event store, and the stored events of the matches.
-import type { Node } from '@siemlite/core';
+import type { Node, RuleLogsource } from '@siemlite/core';
+import { groupByPrefilter, prefilterNode } from '../sql/prefilter.js';
 import { DEFAULT_RULES_PER_QUERY, SqlHunter } from '../sql/sql-hunter.js';
 import { RESERVED_COLUMNS, type EventStore } from './event-store.js';
+import { routedRows } from './route-hunt.js';
 
 /** Conditions and the events they apply to (as core's pool routes rule sets). */
 export interface StoreRuleSet {
   readonly conditions: readonly Node[];
-  /** windows: events isWindowsEvent() held for when read; not-windows: the rest. */
-  readonly events: 'all' | 'windows' | 'not-windows';
+  /**
+   * windows: events isWindowsEvent() held for when read; not-windows: the rest;
+   * by-logsource: the rest, each rule only on events whose stored log source fits its
+   * logsource (store/route-hunt.ts).
+   */
+  readonly events: 'all' | 'windows' | 'not-windows' | 'by-logsource';
+  /** by-logsource: each condition's rule logsource, in order. */
+  readonly logsources?: readonly RuleLogsource[];
 }
 
 export interface StoreMatch {
@@ -24,8 +32,6 @@ export interface StoredEvent {
   readonly event: Record<string, unknown>;
 }
 
-const WHERE = { all: '', windows: ' WHERE is_windows', 'not-windows': ' WHERE NOT is_windows' } as const;
-
 /** Every (rule, event) match of the rule sets over the store, sorted by path, record, set, rule. */
 export async function huntStore(store: EventStore, sets: readonly StoreRuleSet[], rulesPerQuery = DEFAULT_RULES_PER_QUERY): Promise<StoreMatch[]> {
   const hunter = await SqlHunter.on(store.connection);
@@ -34,8 +40,15 @@ export async function huntStore(store: EventStore, sets: readonly StoreRuleSet[]
   for (let s = 0; s < sets.length; s++) {
     const set = sets[s] as StoreRuleSet;
     if (set.conditions.length === 0) continue;
-    const matches = await hunter.hunt(set.conditions, `(SELECT * FROM events${WHERE[set.events]})`, rulesPerQuery, shape);
-    for (const m of matches) out.push({ set: s, rule: m.rule, sourcePath: m.sourcePath, sourceRecord: m.sourceRecord });
+    for (const rows of await routedRows(store, set.events, set.logsources, set.conditions.length)) {
+      // Rules with the same necessary prefilter share queries, each only over the rows it allows.
+      const routed = rows.indexes.map((i) => set.conditions[i] as Node);
+      for (const group of groupByPrefilter(routed)) {
+        const conditions = group.indexes.map((i) => routed[i] as Node);
+        const matches = await hunter.hunt(conditions, `(SELECT * FROM events WHERE ${rows.where})`, rulesPerQuery, shape, prefilterNode(group.prefilter));
+        for (const m of matches) out.push({ set: s, rule: rows.indexes[group.indexes[m.rule] as number] as number, sourcePath: m.sourcePath, sourceRecord: m.sourceRecord });
+      }
+    }
   }
   return out.sort((a, b) => (a.sourcePath < b.sourcePath ? -1 : a.sourcePath > b.sourcePath ? 1 : a.sourceRecord - b.sourceRecord || a.set - b.set || a.rule - b.rule));
 }
