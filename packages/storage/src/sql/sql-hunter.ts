@@ -14,6 +14,10 @@ export interface SqlMatch {
 /** Rules per query: enough to amortize one scan, few enough to keep the plan small. */
 export const DEFAULT_RULES_PER_QUERY = 20;
 
+/**
+ * Runs compiled detection conditions as DuckDB queries over a relation of events, many
+ * rules per query, values bound into session variables (never in the SQL text).
+ */
 export class SqlHunter {
   private constructor(
     private readonly instance: DuckDBInstance | null,

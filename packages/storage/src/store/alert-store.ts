@@ -43,6 +43,15 @@ function hostOf(alert: EngineAlert): string | null {
 /** Rank of a level in LEVELS (informational 0 ... critical 4); -1 for none. */
 const rankOf = (level: string | null): number => LEVELS.indexOf((level ?? '') as Level);
 
+/**
+ * Match and correlation alerts in the `alerts` table of a DuckDB file, one row per alert id
+ * (storing the same alert again adds nothing), queried by time, rule, level and host.
+ *
+ * @example
+ * const store = await AlertStore.open('siem.duckdb');
+ * await store.add(alerts);
+ * const high = await store.query({ minLevel: 'high' });
+ */
 export class AlertStore {
   private constructor(
     readonly path: string,

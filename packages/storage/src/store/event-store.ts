@@ -22,6 +22,7 @@ export interface StoredField {
   readonly type: ColumnType;
 }
 
+/** How {@link EventStore.open} opens a store. */
 export interface EventStoreOptions {
   /** Open read-only (DuckDB access_mode READ_ONLY): no schema is created, nothing can be written. */
   readonly readOnly?: boolean;
@@ -29,6 +30,7 @@ export interface EventStoreOptions {
   readonly batchEvents?: number;
 }
 
+/** Events an {@link EventStore} stored and skipped (already stored) so far. */
 export interface IngestCounts {
   /** Events committed. */
   added: number;
@@ -68,6 +70,17 @@ const emptyPending = (): Pending => ({ path: [], record: [], time: [], windows: 
 /** Key of a logsource in siemlite_routes (its three attributes). */
 const routeKey = (l: SourceLogsource): string => `${l.product ?? ''}\0${l.service ?? ''}\0${l.category ?? ''}`;
 
+/**
+ * Normalized events in a DuckDB file, one typed column per field, ingested in transactions
+ * that also move each source file's watermark (a re-ingest adds nothing, a kill loses no
+ * committed batch); each event's recognized log source is kept for routing.
+ *
+ * @example
+ * const store = await EventStore.open('siem.duckdb');
+ * for await (const records of readRecords(['logs/'])) await store.add(records);
+ * await store.flush();
+ * store.close();
+ */
 export class EventStore {
   readonly #fields = new Map<string, StoredField>();
   /** Lower-cased column names in use: DuckDB column names are case-insensitive. */

@@ -18,6 +18,7 @@ export interface StoreRuleSet {
   readonly logsources?: readonly RuleLogsource[];
 }
 
+/** One (rule, stored event) match of {@link huntStore}. */
 export interface StoreMatch {
   /** Index of the rule set and of the condition in it. */
   readonly set: number;
