@@ -57,7 +57,7 @@ export { createEngine, detect, Engine } from './engine/engine.js';
 export type { EngineOptions, EngineRecord } from './engine/engine.js';
 
 export { isEvtxEvent, normalizeEvent } from './event/normalize-event.js';
-export { compileFieldPath, lookupField } from './event/lookup-field.js';
+export { compileFieldPath, compileFirstPresent, lookupField } from './event/lookup-field.js';
 export type { FieldAccessor } from './event/lookup-field.js';
 export { eventTimestamp } from './event/event-time.js';
 

@@ -18,9 +18,9 @@ import {
   boundedValues,
   Correlator,
   compileFieldPath,
+  compileFirstPresent,
   DEFAULT_MAX_LATENESS_MS,
   eventTimestamp,
-  lookupField,
   type CorrelationAlert,
   type CorrelationRule,
   type CorrelationStats,
@@ -89,7 +89,8 @@ export function correlationInputs(
 ): CorrelationInput[] {
   const asker = new Correlator({ correlations });
   const timeOf = timeField === null ? null : compileFieldPath(timeField);
-  const lookups = new Map<DetectionRule, readonly (readonly [string, readonly string[]])[]>();
+  /** Per rule: each field the correlator reads, and its accessor over the names the pipeline gives it. */
+  const lookups = new Map<DetectionRule, readonly (readonly [string, FieldAccessor])[]>();
   const out: CorrelationInput[] = [];
   matches.forEach((m, arrival) => {
     const set = ruleSets[m.set];
@@ -97,19 +98,14 @@ export function correlationInputs(
     if (set === undefined || rule === undefined || !asker.inputRules.has(rule.key)) return;
     let names = lookups.get(rule);
     if (names === undefined) {
-      names = asker.fieldsFor(rule.key).map((f) => [f, set.mapField === undefined ? [f] : set.mapField(rule, f)] as const);
+      names = asker.fieldsFor(rule.key).map((f) => [f, compileFirstPresent(set.mapField === undefined ? [f] : set.mapField(rule, f))] as const);
       lookups.set(rule, names);
     }
     const stored = events.get(`${m.sourcePath}\0${m.sourceRecord}`);
     const fields: Record<string, unknown> = {};
-    for (const [name, candidates] of names) {
-      for (const candidate of candidates) {
-        const value = stored === undefined ? undefined : lookupField(stored.event, candidate);
-        if (value !== undefined) {
-          fields[name] = value;
-          break;
-        }
-      }
+    for (const [name, read] of names) {
+      const value = stored === undefined ? undefined : read(stored.event);
+      if (value !== undefined) fields[name] = value;
     }
     const time = stored === undefined ? null : storedEventTime(stored, timeOf);
     const timeMs = time === null ? Number.NaN : Date.parse(time);
