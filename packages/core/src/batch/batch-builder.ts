@@ -3,6 +3,7 @@
 // field reads, most of them misses), and dotted names go through an accessor compiled once
 // (exact key first, then the path: sigma-semantics.md §2.2).
 import { compileFieldPath, type FieldAccessor } from '../event/lookup-field.js';
+import { DictionaryBuilder } from './dictionary-builder.js';
 import { EventBatch, KEYWORD_COLUMN, CellKind, type FieldColumn } from './event-batch.js';
 
 /** What a batch builder builds columns for. */
@@ -87,21 +88,6 @@ export class BatchBuilder {
     const columns: FieldColumn[] = cols.map((c) => c.finish());
     if (this.#withKeywords) columns.push(buildKeywordColumn(keywordSources, n));
     return new EventBatch(n, columns);
-  }
-}
-
-class DictionaryBuilder {
-  readonly index = new Map<string, number>();
-  readonly values: string[] = [];
-
-  key(text: string): number {
-    let k = this.index.get(text);
-    if (k === undefined) {
-      k = this.values.length;
-      this.index.set(text, k);
-      this.values.push(text);
-    }
-    return k;
   }
 }
 

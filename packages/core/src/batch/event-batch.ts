@@ -6,6 +6,7 @@
 import type { Data, DataType, Field, RecordBatch, Utf8, Vector } from 'apache-arrow';
 import { arrow } from '../lazy/lazy-modules.js';
 import { Buffer, isAscii } from 'node:buffer';
+import { DictionaryBuilder } from './dictionary-builder.js';
 
 /** What a field holds in one row. String tests see STRING, NUMBER and BOOLEAN rows through their text. */
 export const CellKind = Object.freeze({
@@ -185,23 +186,13 @@ function decodeStrings(chunks: readonly Data<Utf8>[]): string[] {
 function deduplicated(c: FieldColumn): FieldColumn {
   const { dictionary, listKeys } = c;
   if (listKeys === null) return c;
-  const index = new Map<string, number>();
-  const values: string[] = [];
+  const distinct = new DictionaryBuilder();
   const renumbered = new Int32Array(dictionary.length);
-  for (let k = 0; k < dictionary.length; k++) {
-    const text = dictionary[k] as string;
-    let d = index.get(text);
-    if (d === undefined) {
-      d = values.length;
-      index.set(text, d);
-      values.push(text);
-    }
-    renumbered[k] = d;
-  }
-  if (values.length === dictionary.length) return c;
+  for (let k = 0; k < dictionary.length; k++) renumbered[k] = distinct.key(dictionary[k] as string);
+  if (distinct.values.length === dictionary.length) return c;
   const keys = new Int32Array(listKeys.length);
   for (let i = 0; i < keys.length; i++) keys[i] = renumbered[listKeys[i] as number] as number;
-  return { ...c, dictionary: values, listKeys: keys };
+  return { ...c, dictionary: distinct.values, listKeys: keys };
 }
 
 function isAllAbsent(kinds: Uint8Array): boolean {
