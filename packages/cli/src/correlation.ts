@@ -2,7 +2,7 @@
 // and its state file (`--state`). Which rules correlations need: selectRules in @siemlite/rules.
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Correlator, type CorrelatorOptions } from '@siemlite/core';
+import { Correlator, type CorrelationStats, type CorrelatorOptions } from '@siemlite/core';
 import { UsageError } from './usage-error.js';
 
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -74,4 +74,19 @@ export function saveCorrelatorState(path: string, correlator: Correlator): void 
     rmSync(temp, { force: true });
     throw error;
   }
+}
+
+/**
+ * The summary's notes on matches a correlator could not use (late, timeless, no group-by
+ * field, non-numeric values, dropped groups); the same for `--engine stream` and `sql`.
+ */
+export function correlationStatsNotes(st: CorrelationStats): string[] {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const notes: string[] = [];
+  if (st.late > 0) notes.push(`${n(st.late)} matches later than --max-lateness not correlated`);
+  if (st.noTime > 0) notes.push(`${n(st.noTime)} matches without a usable event time not correlated`);
+  if (st.missingGroupField > 0) notes.push(`${n(st.missingGroupField)} matches without a group-by field not counted`);
+  if (st.nonNumeric > 0) notes.push(`${n(st.nonNumeric)} non-numeric values ignored by value_sum/avg/percentile`);
+  if (st.groupCapHits > 0) notes.push(`${n(st.groupCapHits)} groups dropped at --max-groups`);
+  return notes;
 }

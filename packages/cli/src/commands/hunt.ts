@@ -18,7 +18,7 @@ import {
   type ErrorRecord,
 } from '@siemlite/core';
 import { applySelection, isEmptySelection, loadRules, mapFieldName, processRules, selectRules, type ProcessingPipeline, type SelectedRules } from '@siemlite/rules';
-import { openCorrelator, parseCount, parseDuration, saveCorrelatorState } from '../correlation.js';
+import { correlationStatsNotes, openCorrelator, parseCount, parseDuration, saveCorrelatorState } from '../correlation.js';
 import { formatDiagnostic } from '../output/diagnostics.js';
 import { createAlertWriter, type AlertFormat } from '../output/alert-writer.js';
 import { Progress } from '../output/progress.js';
@@ -366,11 +366,7 @@ function correlationSummary(
   if (correlator === null) return count + notRun === 0 ? '' : `correlations: 0 ran, ${n(notRun)} not run (rules missing, see above)\n`;
   const st = correlator.stats;
   const parts = [`correlations: ${n(count)} ran${notRun > 0 ? `, ${n(notRun)} not run (rules missing)` : ''}, ${n(alerts)} alerts`];
-  if (st.late > 0) parts.push(`${n(st.late)} matches later than --max-lateness not correlated`);
-  if (st.noTime > 0) parts.push(`${n(st.noTime)} matches without a usable event time not correlated`);
-  if (st.missingGroupField > 0) parts.push(`${n(st.missingGroupField)} matches without a group-by field not counted`);
-  if (st.nonNumeric > 0) parts.push(`${n(st.nonNumeric)} non-numeric values ignored by value_sum/avg/percentile`);
-  if (st.groupCapHits > 0) parts.push(`${n(st.groupCapHits)} groups dropped at --max-groups`);
+  parts.push(...correlationStatsNotes(st));
   if (statePath !== null) parts.push(`state saved to ${statePath}`);
   return `${parts.join('; ')}\n`;
 }

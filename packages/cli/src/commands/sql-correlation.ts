@@ -3,6 +3,7 @@
 // printed where `hunt --engine stream` prints them (README "Storage and SQL hunting").
 import type { CorrelationRule, DetectorRuleSet, EngineAlert } from '@siemlite/core';
 import { CORRELATION_ITEMS, correlateInputs, correlationInputs, planCorrelation, type EventStore, type StoredEvent, type StoreCorrelationResult, type StoreMatch } from '@siemlite/storage';
+import { correlationStatsNotes } from '../correlation.js';
 
 export interface SqlCorrelationOptions {
   readonly correlations: readonly CorrelationRule[];
@@ -58,11 +59,7 @@ export function sqlCorrelationSummary(result: StoreCorrelationResult | null): st
   const parts = [
     `correlations: ${n(result.runs.length)} ran (${n(result.runs.length - streamed.length)} as SQL, ${n(streamed.length)} in the streaming correlator over the SQL matches), ${n(result.alerts.length)} alerts`,
   ];
-  if (st.late > 0) parts.push(`${n(st.late)} matches later than --max-lateness not correlated`);
-  if (st.noTime > 0) parts.push(`${n(st.noTime)} matches without a usable event time not correlated`);
-  if (st.missingGroupField > 0) parts.push(`${n(st.missingGroupField)} matches without a group-by field not counted`);
-  if (st.nonNumeric > 0) parts.push(`${n(st.nonNumeric)} non-numeric values ignored by value_sum/avg/percentile`);
-  if (st.groupCapHits > 0) parts.push(`${n(st.groupCapHits)} groups dropped at --max-groups`);
+  parts.push(...correlationStatsNotes(st));
   const lines = [parts.join('; ')];
   for (const r of streamed) lines.push(`  streaming correlator: ${r.rule.title} (${r.rule.key}): ${r.reason ?? ''}`);
   return `${lines.join('\n')}\n`;
