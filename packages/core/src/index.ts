@@ -86,6 +86,7 @@ export {
   Correlator,
   CorrelatorStateError,
   DEFAULT_MAX_GROUPS,
+  DEFAULT_MAX_ENTRIES_PER_GROUP,
   DEFAULT_MAX_LATENESS_MS,
   DEFAULT_MAX_MATCHES_PER_ALERT,
 } from './correlate/correlator.js';

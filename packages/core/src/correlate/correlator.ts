@@ -38,6 +38,7 @@ export const DEFAULT_MAX_LATENESS_MS = 5 * 60_000;
 export const DEFAULT_MAX_GROUPS = 1_000_000;
 /** Default `maxMatchesPerAlert`. */
 export const DEFAULT_MAX_MATCHES_PER_ALERT = 10;
+/** Default `maxEntriesPerGroup`: matches one group window keeps. */
 export const DEFAULT_MAX_ENTRIES_PER_GROUP = 10_000;
 /** Group keys longer than this are kept as their SHA-256; group values (strings) are cut to it in alerts. */
 const MAX_GROUP_TEXT = 1024;

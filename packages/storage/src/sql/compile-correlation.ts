@@ -35,14 +35,10 @@
 // inside the correlator's processing order), and a rule listed twice in one correlation (the
 // correlator counts each of its matches once per listing). Not modelled: the --max-groups cap
 // (SQL holds no per-group state to bound).
-import type { CorrelationBound, CorrelationRule } from '@siemlite/core';
+import { DEFAULT_MAX_ENTRIES_PER_GROUP, DEFAULT_MAX_MATCHES_PER_ALERT, type CorrelationBound, type CorrelationRule } from '@siemlite/core';
 
 /** The relation the compiled SQL reads (a temp table that correlateStore fills). */
 export const CORRELATION_ITEMS = 'siemlite_correlation_items';
-/** Matches listed in an alert, as the correlator (its DEFAULT_MAX_MATCHES_PER_ALERT). */
-const MAX_MATCHES = 10;
-/** Entries one group window keeps, as the correlator (DEFAULT_MAX_ENTRIES_PER_GROUP). */
-const MAX_ENTRIES = 10_000;
 
 /** A correlation as SQL: text with $n placeholders only, and the values to bind in order. */
 export interface CorrelationSql {
@@ -135,7 +131,7 @@ export function compileCorrelation(rule: CorrelationRule): CorrelationSql {
   const p = new Params();
   const isLowerOnly = rule.condition.length > 0 && rule.condition.every((b) => b.op === 'gt' || b.op === 'gte');
   const threshold = Math.max(0, ...rule.condition.map((b) => b.value));
-  const cap = p.add(Math.max(MAX_ENTRIES, Number.isFinite(threshold) ? Math.ceil(threshold) + 1 : 0));
+  const cap = p.add(Math.max(DEFAULT_MAX_ENTRIES_PER_GROUP, Number.isFinite(threshold) ? Math.ceil(threshold) + 1 : 0));
   const span = p.add(rule.timespanMs);
   const input = matchRows(rule, p);
   const { groupPresent, valuePresent } = input;
@@ -246,7 +242,7 @@ function aggregates(p: Params): string {
     'count(DISTINCT v) AS nvalues',
     'count(DISTINCT rule_key) AS rules',
     'list(rule_key ORDER BY idx) AS keys',
-    `list({'rule_id': rule_key, 'path': path, 'record': record} ORDER BY idx)[1:${p.add(MAX_MATCHES)}] AS matches`,
+    `list({'rule_id': rule_key, 'path': path, 'record': record} ORDER BY idx)[1:${p.add(DEFAULT_MAX_MATCHES_PER_ALERT)}] AS matches`,
   ].join(', ');
 }
 
