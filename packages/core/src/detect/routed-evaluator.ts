@@ -175,6 +175,11 @@ class RuleSetSlot {
     return batch;
   }
 
+  /** Decodes the conditions and reads each rule's keys now rather than on the first event. */
+  prepare(): void {
+    this.#ruleKeys ??= this.conditions.map(ruleKeysOf);
+  }
+
   /** The batches events were added to in this call. */
   *batches(): Iterable<Batch> {
     if (this.whole.events.length > 0) yield this.whole;
@@ -221,6 +226,17 @@ export class RoutedEvaluator {
       : slots.some((s) => s.route !== ROUTE_ALL)
         ? new SourceRouter({ shipped: false })
         : null;
+  }
+
+  /**
+   * Does now what the first event reaching set `index` would otherwise pay for, short of
+   * compiling: decodes its conditions and reads their (Channel, EventID) keys. Each rule
+   * subset is still compiled on the first event of a key that reaches it.
+   */
+  prepare(index: number): void {
+    const set = this.#sets[index];
+    if (set === undefined) throw new RangeError(`no rule set ${index}`);
+    set.prepare();
   }
 
   /** The compiled plan of set `index` (compiled now if no event reached it yet). */

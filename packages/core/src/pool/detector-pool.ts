@@ -74,10 +74,11 @@ export interface DetectorPoolOptions {
    */
   readonly maxInFlight?: number;
   /**
-   * Start every worker thread now, each compiling the rule sets before its first chunk
-   * (default false: threads start as work arrives and compile on first need). For live input:
-   * a thread started mid-stream holds the chunk it got, and every later result, while it
-   * compiles (seconds with the SigmaHQ rules).
+   * Start every worker thread now, each decoding the rule sets and reading their rules'
+   * (Channel, EventID) keys before its first chunk (default false: threads start as work
+   * arrives and do that on first need). For live input: a thread started mid-stream holds
+   * the chunk it got, and every later result, while it starts. Rules are compiled per key on
+   * the first event that reaches them (detect/key-routing.ts), a few hundred at most.
    */
   readonly startAllWorkers?: boolean;
 }
