@@ -71,6 +71,7 @@ export function evaluateBatch(plan: RuleSetPlan, batch: EventBatch): BatchMatche
       rows.push(matched[i] as number);
     }
   }
+  ev.release();
   return { ruleIndexes: Int32Array.from(ruleIndexes), rows: Int32Array.from(rows), count: rows.length };
 }
 
@@ -253,6 +254,16 @@ class BatchEvaluator {
       leafRows[id] = Int32Array.from(list);
       rowsStamp[id] = this.#epoch;
     }
+  }
+
+  /**
+   * Lets go of this batch's per-leaf results (sized by its dictionaries), which the plan's
+   * scratch would otherwise keep until the leaf runs again: with a plan per rule subset (key
+   * routing) that was a copy per plan, growing with the largest batches seen.
+   */
+  release(): void {
+    this.#leaves.valueCache.fill(undefined);
+    this.#leaves.leafRows.fill(undefined);
   }
 
   /** Rows where matcher leaf `id` holds in this batch (not for keyword matchers: {@link #scanRows}). */
