@@ -3,7 +3,7 @@
 // jsonl route's temporary files never outlive a batch (also when it fails) and folders left
 // by killed processes are removed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -126,6 +126,23 @@ describe('ingest routes', () => {
     expect(readdirSync(join(temp, folder as string))).toEqual([]);
     store.close();
     expect(readdirSync(temp)).toEqual([]);
+  });
+
+  it('jsonl: an unusable temporary folder fails the batch with an error naming it; nothing is stored, and a later batch goes through', async () => {
+    const notAFolder = join(dir, 'a-file');
+    writeFileSync(notAFolder, 'x');
+    const store = await EventStore.open(join(dir, 't.duckdb'), { route: 'jsonl', tempDir: notAFolder });
+    await store.add([rec('t', 1, { A: 1 })]);
+    const failure = await store.flush().then(() => null, (e: unknown) => e);
+    expect(failure).toBeInstanceOf(StoreError);
+    expect((failure as Error).message).toContain(notAFolder);
+    expect((failure as Error).message).toContain('batch of 1 events not stored');
+    store.close();
+    const retry = await EventStore.open(join(dir, 't.duckdb'), { route: 'jsonl', tempDir: join(dir, 'tmp') });
+    await retry.add([rec('t', 1, { A: 1 })]);
+    await retry.flush();
+    expect(retry.counts).toEqual({ added: 1, skipped: 0 });
+    retry.close();
   });
 
   it('jsonl removes the temporary folders of processes that are gone, not of live ones', async () => {

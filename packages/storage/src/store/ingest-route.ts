@@ -134,7 +134,13 @@ class JsonLinesRoute implements IngestRoute {
     const file = join(this.#folder(), `batch-${++this.#files}.jsonl`);
     try {
       let started = performance.now();
-      const maxChars = writeLines(file, p, stored);
+      let maxChars: number;
+      try {
+        maxChars = writeLines(file, p, stored);
+      } catch (e) {
+        // A full or unwritable temp folder is not the database's fault: say which file it was.
+        throw new Error(`cannot write the staging file ${file} (temporary folder: EventStoreOptions.tempDir or TMPDIR): ${(e as Error).message}`, { cause: e });
+      }
       this.steps.writeMs += performance.now() - started;
       started = performance.now();
       // A UTF-16 unit is at most 3 UTF-8 bytes; the reserved columns add less than 64 KiB.
