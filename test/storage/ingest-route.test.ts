@@ -128,6 +128,24 @@ describe('ingest routes', () => {
     expect(readdirSync(temp)).toEqual([]);
   });
 
+  it.each(ROUTES)('%s: a batch that fails is reported with DuckDB\'s cause and stores nothing', async (route) => {
+    const store = await EventStore.open(join(dir, `${route}-fail.duckdb`), { route, tempDir: join(dir, 'tmp') });
+    try {
+      await store.add([rec('f', 1, { A: 'x' })]);
+      await store.flush();
+      await store.connection.run('ALTER TABLE events RENAME TO events_elsewhere');
+      await store.add([rec('f', 2, { A: 'y' })]);
+      const failure = await store.flush().then(() => null, (e: unknown) => e);
+      expect(failure).toBeInstanceOf(StoreError);
+      expect((failure as Error).message).toMatch(/batch of 1 events not stored: .*events/);
+      expect((failure as Error).message).not.toMatch(/aborted/i);
+      const n = (await store.connection.runAndReadAll(`SELECT count(*) AS n FROM events_elsewhere`)).getRowObjectsJson();
+      expect(n).toEqual([{ n: '1' }]);
+    } finally {
+      store.close();
+    }
+  });
+
   it('jsonl: an unusable temporary folder fails the batch with an error naming it; nothing is stored, and a later batch goes through', async () => {
     const notAFolder = join(dir, 'a-file');
     writeFileSync(notAFolder, 'x');

@@ -100,11 +100,10 @@ class AppenderRoute implements IngestRoute {
     const specs = layers.map((l) => JSON.stringify(Object.fromEntries(l.fields.map((f) => [f.field, f.type]))));
     const targets = [...RESERVED_COLUMNS, ...fields.map((f) => f.column)].map(quoteIdent).join(', ');
     const values = specs.map((_, i) => `, unnest(json_transform(j, $${i + 1}))`).join('');
-    try {
-      await c.run(`INSERT INTO events (${targets}) SELECT p, r, try_cast(t AS TIMESTAMP), w, s${values} FROM siemlite_staging`, specs);
-    } finally {
-      await c.run('DROP TABLE IF EXISTS siemlite_staging');
-    }
+    await c.run(`INSERT INTO events (${targets}) SELECT p, r, try_cast(t AS TIMESTAMP), w, s${values} FROM siemlite_staging`, specs);
+    // Not in a finally: after a failed statement the transaction accepts only ROLLBACK, which
+    // drops the staging table (created in the same transaction) anyway.
+    await c.run('DROP TABLE siemlite_staging');
   }
 
   close(): void {}
