@@ -19,7 +19,8 @@ record number) are skipped, so ingesting a file again adds only what is new.
 options:
   --db FILE          the DuckDB database file (required)
   --retain DURATION  afterwards, delete events older than DURATION by event time (30d, 12h)
-  --batch N          events per transaction (default 50000)
+  --batch N          events per transaction (default 50000); each batch is staged as a
+                     JSON Lines file (~2 KB per event) in the temp folder (TMPDIR)
   --quiet            no summary or progress on stderr
   -h, --help         show this help`;
 

@@ -3,24 +3,19 @@
 // idempotent: each batch is one transaction that also moves the per-file watermark in
 // `siemlite_sources`, so a kill leaves every committed batch and nothing half written, and
 // records at or below a file's watermark are skipped when the file is ingested again.
+import { performance } from 'node:perf_hooks';
 import { LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { eventTimestamp, isWindowsEvent, normalizeEvent, ROUTE_UNKNOWN, SourceRouter, type SourceLogsource, type SourceRecord } from '@siemlite/core';
 import type { EventShape } from '../sql/compile-sql.js';
 import { conversion, quoteIdent, typeOfValue, widen, type ColumnType } from './column-type.js';
+import { ingestRoute, moveWatermarks, RESERVED_COLUMNS, type IngestBatch, type IngestRoute, type IngestRouteName, type StoredField } from './ingest-route.js';
 import { describeDuckDbError, openDuckDb, StoreError } from './open-duckdb.js';
+
+export { RESERVED_COLUMNS };
+export type { StoredField };
 
 /** Events per transaction by default: large enough to amortize a commit, small enough to lose little to a kill. */
 export const DEFAULT_BATCH_EVENTS = 50_000;
-
-/** Columns of `events` that are not event fields. */
-export const RESERVED_COLUMNS: readonly string[] = Object.freeze(['source_path', 'source_record', 'event_time', 'is_windows', 'source_route']);
-
-/** One event field and where it is stored. */
-export interface StoredField {
-  readonly field: string;
-  readonly column: string;
-  readonly type: ColumnType;
-}
 
 /** How {@link EventStore.open} opens a store. */
 export interface EventStoreOptions {
@@ -28,6 +23,26 @@ export interface EventStoreOptions {
   readonly readOnly?: boolean;
   /** Events per transaction (default {@link DEFAULT_BATCH_EVENTS}). */
   readonly batchEvents?: number;
+  /**
+   * How rows reach the table (default `jsonl`: a JSON Lines file per batch read by DuckDB's
+   * `read_json`; `appender`: the appender and json_transform). An {@link IngestRoute} object
+   * is for benchmarks (@internal).
+   */
+  readonly route?: IngestRouteName | IngestRoute;
+  /** Folder of the `jsonl` route's temporary files (default the OS temp folder). */
+  readonly tempDir?: string;
+}
+
+/** Milliseconds spent so far in each step of ingest (summed over batches). */
+export interface IngestTimings {
+  /** add(): normalizing, typing and serializing events in Node. */
+  prepareMs: number;
+  /** flush(): new and widened columns (ALTER TABLE, field catalog, log-source catalog). */
+  schemaMs: number;
+  /** flush(): the route moving the rows into `events`. */
+  rowsMs: number;
+  /** flush(): the watermarks and COMMIT. */
+  commitMs: number;
 }
 
 /** Events an {@link EventStore} stored and skipped (already stored) so far. */
@@ -56,16 +71,9 @@ function isPlainName(name: string): boolean {
   return true;
 }
 
-interface Pending {
-  path: string[];
-  record: number[];
-  time: (string | null)[];
-  windows: boolean[];
-  route: (number | null)[];
-  json: string[];
-}
+type Pending = IngestBatch;
 
-const emptyPending = (): Pending => ({ path: [], record: [], time: [], windows: [], route: [], json: [] });
+const emptyPending = (): Pending => ({ path: [], record: [], time: [], windows: [], route: [], json: [], isRenamed: [] });
 
 /** Key of a logsource in siemlite_routes (its three attributes). */
 const routeKey = (l: SourceLogsource): string => `${l.product ?? ''}\0${l.service ?? ''}\0${l.category ?? ''}`;
@@ -89,7 +97,10 @@ export class EventStore {
   #pending: Pending = emptyPending();
   /** Field types the pending batch needs (new fields, or wider types than stored). */
   readonly #pendingTypes = new Map<string, ColumnType>();
+  /** Columns of the pending batch's new fields, named in the order the fields were first seen. */
+  readonly #pendingColumns = new Map<string, string>();
   readonly counts: IngestCounts = { added: 0, skipped: 0 };
+  readonly timings: IngestTimings = { prepareMs: 0, schemaMs: 0, rowsMs: 0, commitMs: 0 };
   /** Recognizes each event's log source as hunt's `--pipeline auto` does (shipped recognizers). */
   readonly #router = new SourceRouter();
   /** Stored route ids (siemlite_routes) and their logsources; by the router's route id. */
@@ -103,13 +114,15 @@ export class EventStore {
     readonly connection: DuckDBConnection,
     readonly readOnly: boolean,
     private readonly batchEvents: number,
+    private readonly route: IngestRoute,
   ) {}
 
   /** Opens or creates the store at `path` (':memory:' for an in-memory one). */
   static async open(path: string, options: EventStoreOptions = {}): Promise<EventStore> {
     const readOnly = options.readOnly ?? false;
     const { instance, connection } = await openDuckDb(path, readOnly);
-    const store = new EventStore(path, instance, connection, readOnly, options.batchEvents ?? DEFAULT_BATCH_EVENTS);
+    const route = typeof options.route === 'object' ? options.route : ingestRoute(options.route ?? 'jsonl', options.tempDir);
+    const store = new EventStore(path, instance, connection, readOnly, options.batchEvents ?? DEFAULT_BATCH_EVENTS, route);
     try {
       if (!readOnly) for (const sql of SCHEMA) await connection.run(sql);
       await store.#loadCatalog();
@@ -161,6 +174,11 @@ export class EventStore {
     return { record: `json_array(${all.join(', ')})`, columns };
   }
 
+  /** The ingest route's own stage timings in ms (e.g. jsonl: writeMs, readMs), if it keeps any. */
+  get routeSteps(): Readonly<Record<string, number>> | undefined {
+    return this.route.steps;
+  }
+
   /** The stored fields (field name -> column and type). */
   get fields(): ReadonlyMap<string, StoredField> {
     return this.#fields;
@@ -172,6 +190,7 @@ export class EventStore {
    * watermark) are counted as skipped. Call {@link flush} at the end.
    */
   async add(records: readonly SourceRecord[]): Promise<void> {
+    const started = performance.now();
     const p = this.#pending;
     for (let i = 0; i < records.length; i++) {
       const r = records[i] as SourceRecord;
@@ -187,13 +206,27 @@ export class EventStore {
       const event = this.#router.withSigmaFields(normalized, route);
       // The raw evtx tree is not stored: its values are the flat fields' (README).
       if (normalized !== r.value) event['Event'] = undefined;
+      let isRenamed = false;
       for (const key in event) {
         const type = typeOfValue(event[key]);
-        if (type === null) continue;
-        const known = this.#pendingTypes.get(key) ?? this.#fields.get(key)?.type;
+        if (type === null) {
+          // A null key that reads like another column (a reserved one, a renamed field's) would
+          // clash with it in the jsonl route's line: such events are rewritten (ingest-route.ts).
+          if (!isRenamed && this.#nullKeyClashes(key)) isRenamed = true;
+          continue;
+        }
+        const stored = this.#fields.get(key);
+        let column = stored?.column;
+        if (column === undefined) {
+          column = this.#pendingColumns.get(key);
+          if (column === undefined) this.#pendingColumns.set(key, (column = this.#newColumn(key)));
+        }
+        if (column !== key) isRenamed = true;
+        const known = this.#pendingTypes.get(key) ?? stored?.type;
         if (known === type) continue;
         this.#pendingTypes.set(key, known === undefined ? type : widen(known, type));
       }
+      p.isRenamed.push(isRenamed);
       p.path.push(r.path);
       p.record.push(r.record);
       p.time.push(eventTimestamp(event));
@@ -201,6 +234,7 @@ export class EventStore {
       p.route.push(this.#storedRoute(route));
       p.json.push(JSON.stringify(event));
     }
+    this.timings.prepareMs += performance.now() - started;
     if (p.path.length >= this.batchEvents) await this.flush();
   }
 
@@ -239,6 +273,8 @@ export class EventStore {
     const changes = [...this.#pendingTypes].filter(([field, type]) => this.#fields.get(field)?.type !== type);
     this.#pendingTypes.clear();
     const planned = changes.map(([field, type]) => this.#plan(field, type));
+    this.#pendingColumns.clear();
+    let step = performance.now();
     try {
       // Widening a column happens before the batch's transaction, in three transactions of
       // its own: a new column, the values converted into it, then the old column dropped and
@@ -279,43 +315,16 @@ export class EventStore {
         const l = this.#routes.get(id) as SourceLogsource;
         await c.run(`INSERT OR IGNORE INTO siemlite_routes VALUES ($1, $2, $3, $4)`, [id, l.product ?? null, l.service ?? null, l.category ?? null]);
       }
-      await c.run(`CREATE OR REPLACE TEMP TABLE siemlite_staging (p VARCHAR, r BIGINT, t VARCHAR, w BOOLEAN, s INTEGER, j VARCHAR)`);
-      const appender = await c.createAppender('siemlite_staging');
-      for (let i = 0; i < p.path.length; i++) {
-        appender.appendVarchar(p.path[i] as string);
-        appender.appendBigInt(BigInt(p.record[i] as number));
-        const t = p.time[i];
-        if (t === null || t === undefined) appender.appendNull();
-        else appender.appendVarchar(t);
-        appender.appendBoolean(p.windows[i] as boolean);
-        const route = p.route[i];
-        if (route === null || route === undefined) appender.appendNull();
-        else appender.appendInteger(route);
-        appender.appendVarchar(p.json[i] as string);
-        appender.endRow();
-      }
-      appender.closeSync();
-      // json_transform reads the JSON keys of one struct spec case-insensitively when two
-      // differ only in case: such fields go to separate specs (layers).
-      const layers: { names: Set<string>; fields: StoredField[] }[] = [];
-      for (const f of this.#fields.values()) {
-        const name = f.field.toLowerCase();
-        let layer = layers.find((l) => !l.names.has(name));
-        if (layer === undefined) layers.push((layer = { names: new Set(), fields: [] }));
-        layer.names.add(name);
-        layer.fields.push(f);
-      }
-      const fields = layers.flatMap((l) => l.fields);
-      const specs = layers.map((l) => JSON.stringify(Object.fromEntries(l.fields.map((f) => [f.field, f.type]))));
-      const targets = [...RESERVED_COLUMNS, ...fields.map((f) => f.column)].map(quoteIdent).join(', ');
-      const values = specs.map((_, i) => `, unnest(json_transform(j, $${i + 1}))`).join('');
-      await c.run(`INSERT INTO events (${targets}) SELECT p, r, try_cast(t AS TIMESTAMP), w, s${values} FROM siemlite_staging`, specs);
-      await c.run(
-        `INSERT INTO siemlite_sources SELECT p, max(r), count(*), now() FROM siemlite_staging GROUP BY p
-         ON CONFLICT (source_path) DO UPDATE SET last_record = greatest(last_record, excluded.last_record), events = events + excluded.events, updated = excluded.updated`,
-      );
-      await c.run('DROP TABLE siemlite_staging');
+      let now = performance.now();
+      this.timings.schemaMs += now - step;
+      step = now;
+      await this.route.insert(c, p, [...this.#fields.values()]);
+      now = performance.now();
+      this.timings.rowsMs += now - step;
+      step = now;
+      await moveWatermarks(c, p);
       await c.run('COMMIT');
+      this.timings.commitMs += performance.now() - step;
     } catch (e) {
       await c.run('ROLLBACK').catch(() => undefined);
       this.#pending = emptyPending();
@@ -337,10 +346,22 @@ export class EventStore {
   #plan(field: string, type: ColumnType): StoredField & { isNew: boolean } {
     const known = this.#fields.get(field);
     if (known !== undefined) return { ...known, type, isNew: false };
+    return { field, column: this.#pendingColumns.get(field) ?? this.#newColumn(field), type, isNew: true };
+  }
+
+  /** A new field's column, named when the field is first queued (unique regardless of case). */
+  #newColumn(field: string): string {
     let column = field.length <= MAX_COLUMN_NAME && isPlainName(field) ? field : `field_${this.#fields.size + 1}`;
     for (let n = 2; this.#columns.has(column.toLowerCase()); n++) column = `${field.slice(0, MAX_COLUMN_NAME)}~${n}`;
     this.#columns.add(column.toLowerCase());
-    return { field, column, type, isNew: true };
+    return column;
+  }
+
+  /** True when a key with a null value could be read as a column other than its own field's. */
+  #nullKeyClashes(key: string): boolean {
+    const column = this.#fields.get(key)?.column ?? this.#pendingColumns.get(key);
+    if (column !== undefined) return column !== key;
+    return !isPlainName(key) || this.#columns.has(key.toLowerCase());
   }
 
   /**
@@ -354,6 +375,7 @@ export class EventStore {
   }
 
   close(): void {
+    this.route.close();
     this.connection.closeSync();
     this.instance.closeSync();
   }
