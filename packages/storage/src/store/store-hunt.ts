@@ -1,9 +1,22 @@
 // Detection rules run as SQL over the event store, and the stored events of the matches.
-import type { Node, RuleLogsource } from '@siemlite/core';
+import type { Node, RuleLogsource, SourceLogsource } from '@siemlite/core';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { EventShape } from '../sql/compile-sql.js';
 import { groupByPrefilter, prefilterNode } from '../sql/prefilter.js';
 import { DEFAULT_RULES_PER_QUERY, SqlHunter } from '../sql/sql-hunter.js';
 import { RESERVED_COLUMNS, type EventStore } from './event-store.js';
 import { routedRows } from './route-hunt.js';
+
+/**
+ * What huntStore hunts: a connection holding a table `events` (source_path, source_record,
+ * is_windows, source_route and the event: typed columns as `shape()` says, or JSON `record`
+ * when it says nothing), and the log sources of its route ids. An EventStore or a FileRelation.
+ */
+export interface HuntSource {
+  readonly connection: DuckDBConnection;
+  readonly routes: ReadonlyMap<number, SourceLogsource>;
+  shape(): EventShape | undefined;
+}
 
 /** Conditions and the events they apply to (as core's pool routes rule sets). */
 export interface StoreRuleSet {
@@ -34,7 +47,7 @@ export interface StoredEvent {
 }
 
 /** Every (rule, event) match of the rule sets over the store, sorted by path, record, set, rule. */
-export async function huntStore(store: EventStore, sets: readonly StoreRuleSet[], rulesPerQuery = DEFAULT_RULES_PER_QUERY): Promise<StoreMatch[]> {
+export async function huntStore(store: HuntSource, sets: readonly StoreRuleSet[], rulesPerQuery = DEFAULT_RULES_PER_QUERY): Promise<StoreMatch[]> {
   const hunter = await SqlHunter.on(store.connection);
   const shape = store.shape();
   const out: StoreMatch[] = [];
