@@ -99,11 +99,11 @@ const SYSTEM_FIELDS: readonly (readonly [string, string])[] = [
 ];
 
 /** SQL condition: `raw` is Windows event JSON (an `Event` object holding a `System` object). */
-export const IS_EVTX_SQL = `(json_type(json_extract(raw, '$.Event')) = 'OBJECT' AND json_type(json_extract(raw, '$.Event.System')) = 'OBJECT')`;
+export const IS_EVTX_SQL = `coalesce(json_type(json_extract(raw, '$.Event')) = 'OBJECT' AND json_type(json_extract(raw, '$.Event.System')) = 'OBJECT', false)`;
 
 /** SQL condition: core's isWindowsEvent over `raw` (the record as read). */
-export const IS_WINDOWS_SQL = `(${IS_EVTX_SQL} OR (json_type(raw) = 'OBJECT' AND list_contains(json_keys(raw), 'EventID')
-  AND (list_contains(json_keys(raw), 'Channel') OR list_contains(json_keys(raw), 'Provider_Name') OR list_contains(json_keys(raw), 'SourceName'))))`;
+export const IS_WINDOWS_SQL = `(${IS_EVTX_SQL} OR coalesce(json_type(raw) = 'OBJECT' AND list_contains(json_keys(raw), 'EventID')
+  AND (list_contains(json_keys(raw), 'Channel') OR list_contains(json_keys(raw), 'Provider_Name') OR list_contains(json_keys(raw), 'SourceName')), false))`;
 
 /**
  * Statements that fill temp table `siemlite_normalized (rid, record)` with the flattened
