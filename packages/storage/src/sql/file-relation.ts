@@ -16,7 +16,9 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { eventTimestamp, expandInputs, normalizeEvent, readRecords, SHIPPED_RECOGNIZERS, SourceRouter, STDIN_INPUT, type BadRecord, type SourceLogsource } from '@siemlite/core';
 import type { StoredEvent } from '../store/store-hunt.js';
-import { fieldPaths, SQL_MACROS } from './compile-sql.js';
+import { quoteIdent, widen, type ColumnType } from '../store/column-type.js';
+import { RESERVED_COLUMNS } from '../store/event-store.js';
+import { fieldPaths, SQL_MACROS, type EventShape } from './compile-sql.js';
 import { IS_WINDOWS_SQL, NORMALIZE_MACROS, normalizeStatements, parseRouteKey, routeKeySql } from './normalize-sql.js';
 
 /** How DuckDB reads a file, told by its name (before a final `.gz`). */
@@ -78,6 +80,7 @@ const READERS: Record<FileKind, string> = {
  */
 export class FileRelation {
   readonly #routes = new Map<number, SourceLogsource>();
+  readonly #shape = new Map<string, { sql: string; type: ColumnType }>();
   #events = 0;
   /** The files DuckDB read, and those siemlite's readers read. */
   readonly readByDuckDb: string[] = [];
@@ -150,9 +153,9 @@ export class FileRelation {
     this.instance.closeSync();
   }
 
-  /** Records are read as JSON in column `record`. */
-  shape(): undefined {
-    return undefined;
+  /** How compiled rules read the events: one typed column per field, as over the event store. */
+  shape(): EventShape {
+    return { record: `json_array(${[...this.#shape.values()].map((c) => c.sql).join(', ')})`, columns: this.#shape };
   }
 
   async #load(inputs: readonly string[], options: FileRelationOptions): Promise<void> {
@@ -177,6 +180,19 @@ export class FileRelation {
     if (other.length > 0) await this.#readWithSiemlite(other, onBadRecord);
     await this.#findBad(onBadRecord);
     for (const sql of normalizeStatements('siemlite_raw')) await c.run(sql);
+    await this.#route();
+    await this.#typeColumns();
+    this.#events = Number((await c.runAndReadAll(`SELECT count(*) FROM events`)).getRows()[0]?.[0] ?? 0);
+  }
+
+  /**
+   * Table `siemlite_records (source_path, source_record, record, is_windows, source_route)`:
+   * each record flattened (or as read), its Windows flag and log source (route ids numbered
+   * here, one per distinct logsource, as EventStore numbers its catalog), and the Sigma field
+   * names its recognizer adds (withSigmaFields).
+   */
+  async #route(): Promise<void> {
+    const c = this.connection;
     const params: unknown[] = [];
     const route = routeKeySql(params);
     await c.run(
@@ -185,7 +201,6 @@ export class FileRelation {
        FROM siemlite_raw r LEFT JOIN siemlite_normalized n USING (rid) WHERE json_type(r.raw) = 'OBJECT'`,
       params as never,
     );
-    // Route ids: one per distinct logsource, numbered here (as EventStore numbers its catalog).
     const keys = (await c.runAndReadAll(`SELECT DISTINCT route_key FROM siemlite_routed WHERE route_key IS NOT NULL ORDER BY 1`)).getRows().map(([k]) => String(k));
     await c.run(`CREATE TEMP TABLE siemlite_route_ids (route_key VARCHAR, id INTEGER)`);
     const ids = new Map<string, number>();
@@ -213,13 +228,63 @@ export class FileRelation {
     }
     const record = patches.length === 0 ? 'record' : `json_merge_patch(record, ('{' || array_to_string(list_filter([${patches.join(', ')}], x -> x IS NOT NULL), ',') || '}')::JSON)`;
     await c.run(
-      `CREATE TEMP TABLE events AS SELECT source_path, source_record, ${record} AS record, is_windows, i.id AS source_route
+      `CREATE TEMP TABLE siemlite_records AS SELECT source_path, source_record, ${record} AS record, is_windows, i.id AS source_route
        FROM siemlite_routed LEFT JOIN siemlite_route_ids i USING (route_key) ORDER BY rid`,
       params2 as never,
     );
     await c.run(`DROP TABLE siemlite_routed`);
     await c.run(`DROP TABLE siemlite_normalized`);
-    this.#events = Number((await c.runAndReadAll(`SELECT count(*) FROM events`)).getRows()[0]?.[0] ?? 0);
+  }
+
+  /**
+   * Table `events` with one typed column per field, as the event store keeps them (column
+   * types by column-type.ts over all values; names as EventStore names columns): compiled
+   * rules read typed columns far faster than JSON (README, "Event representation in the
+   * compiler"); over the JSON record the SigmaHQ differential did not finish in 10 minutes.
+   */
+  async #typeColumns(): Promise<void> {
+    const c = this.connection;
+    const found = await c.runAndReadAll(
+      `SELECT e.key, list(DISTINCT CASE json_type(e.value)
+         WHEN 'VARCHAR' THEN 'VARCHAR' WHEN 'BOOLEAN' THEN 'BOOLEAN' WHEN 'NULL' THEN NULL
+         WHEN 'BIGINT' THEN CASE WHEN abs(TRY_CAST(e.value AS DOUBLE)) <= 9007199254740991 THEN 'BIGINT' ELSE 'DOUBLE' END
+         WHEN 'UBIGINT' THEN CASE WHEN TRY_CAST(e.value AS DOUBLE) <= 9007199254740991 THEN 'BIGINT' ELSE 'DOUBLE' END
+         WHEN 'DOUBLE' THEN CASE WHEN TRY_CAST(e.value AS DOUBLE) = trunc(TRY_CAST(e.value AS DOUBLE)) AND abs(TRY_CAST(e.value AS DOUBLE)) <= 9007199254740991 THEN 'BIGINT' ELSE 'DOUBLE' END
+         WHEN 'ARRAY' THEN CASE WHEN coalesce(list_bool_and(list_transform(json_extract(e.value, '$[*]'), x -> json_type(x) = 'VARCHAR')), true) THEN 'VARCHAR[]' ELSE 'JSON' END
+         ELSE 'JSON' END) FILTER (WHERE json_type(e.value) <> 'NULL')
+       FROM siemlite_records r, json_each(r.record) e GROUP BY e.key ORDER BY min(r.source_record), e.key`,
+    );
+    const used = new Set<string>(RESERVED_COLUMNS);
+    const columns: { field: string; column: string; type: ColumnType }[] = [];
+    for (const [key, types] of found.getRows()) {
+      const list = (types as { items: unknown[] } | null)?.items.map(String) ?? [];
+      if (list.length === 0) continue;
+      const field = String(key);
+      const type = list.slice(1).reduce<ColumnType>((a, b) => widen(a, b as ColumnType), list[0] as ColumnType);
+      // As EventStore names columns: the field name, unless it is long or has control characters; unique regardless of case.
+      let column = field.length <= 120 && field !== '' && [...field].every((ch) => ch >= ' ') ? field : `field_${columns.length + 1}`;
+      for (let n = 2; used.has(column.toLowerCase()); n++) column = `${field.slice(0, 120)}~${n}`;
+      used.add(column.toLowerCase());
+      columns.push({ field, column, type });
+    }
+    // json_transform reads the keys of one spec case-insensitively: fields differing only in case go to separate specs.
+    const layers: { names: Set<string>; fields: typeof columns }[] = [];
+    for (const f of columns) {
+      let layer = layers.find((l) => !l.names.has(f.field.toLowerCase()));
+      if (layer === undefined) layers.push((layer = { names: new Set(), fields: [] }));
+      layer.names.add(f.field.toLowerCase());
+      layer.fields.push(f);
+    }
+    const ordered = layers.flatMap((l) => l.fields);
+    const specs = layers.map((l) => JSON.stringify(Object.fromEntries(l.fields.map((f) => [f.field, f.type]))));
+    const names = [...RESERVED_COLUMNS, ...ordered.map((f) => f.column)].map(quoteIdent).join(', ');
+    const values = specs.map((_, i) => `, unnest(json_transform(record, $${i + 1}))`).join('');
+    await c.run(
+      `CREATE TEMP TABLE events AS SELECT * FROM (SELECT source_path, source_record, NULL::TIMESTAMP, is_windows, source_route${values} FROM siemlite_records) AS t(${names})`,
+      specs,
+    );
+    await c.run(`DROP TABLE siemlite_records`);
+    for (const f of ordered) this.#shape.set(f.field, { sql: quoteIdent(f.column), type: f.type });
   }
 
   /**
