@@ -55,19 +55,20 @@ const parse = values.baseline
 const { events, bytes } = parse;
 
 function hunt(input, workers, output) {
-  const args = ['-f', '%M %e', 'timeout', String(maxSeconds), process.execPath, cli, 'hunt', '--quiet', '--format', 'jsonl', '--output', output];
+  const args = ['-f', '%M %e %U %S', 'timeout', String(maxSeconds), process.execPath, cli, 'hunt', '--quiet', '--format', 'jsonl', '--output', output];
   for (const r of rules) args.push('--rules', r);
   if (workers !== null) args.push('--workers', String(workers));
   args.push(input);
   const r = spawnSync('/usr/bin/time', args, { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, SIEMLITE_CACHE_DIR: cacheDir } });
   const lines = r.stderr.trim().split('\n');
-  const [kb, seconds] = (lines.at(-1) ?? '').split(' ').map(Number);
+  const [kb, seconds, user, system] = (lines.at(-1) ?? '').split(' ').map(Number);
   const timedOut = r.status === 124;
   const stderr = lines.slice(0, -1).filter((l) => !l.startsWith('Command exited'));
   // A failed run is reported, not thrown: the other runs (and run-all) still say something.
   const failed = r.status !== 0 && !timedOut ? `failed (exit ${r.status}): ${stderr.find((l) => /error/i.test(l)) ?? stderr.at(-1) ?? ''}` : null;
   if (failed !== null) console.error(r.stderr.slice(-4000));
-  return { seconds, peakRssMb: Math.round(kb / 1024), timedOut, failed, stderr };
+  // CPU time (all threads, user + system): what a busy machine inflates least.
+  return { seconds, cpuSeconds: round(user + system, 2), peakRssMb: Math.round(kb / 1024), timedOut, failed, stderr };
 }
 
 /** Alerts written, and the highest record number alerted (how far a cut-off run got). */
@@ -125,6 +126,8 @@ for (const w of workerCounts) {
     status: h.failed ?? (h.timedOut ? `timeout at ${maxSeconds} s` : 'ok'),
     events: done,
     seconds: h.seconds,
+    cpu_seconds: h.cpuSeconds,
+    cpu_us_per_event: done === null || done === 0 ? null : round((h.cpuSeconds * 1e6) / done, 1),
     events_per_s: done === null ? null : Math.round(eps),
     events_per_s_after_startup: done !== null && startup.failed === null && h.seconds > startup.seconds ? Math.round(done / (h.seconds - startup.seconds)) : null,
     mb_per_s: done === null || h.timedOut ? null : round(bytes / 1e6 / h.seconds, 1),
@@ -142,6 +145,8 @@ const table = [
     run: r.workers === 'n/a (no --workers)' ? 'hunt (no --workers option)' : `hunt --workers ${r.workers}`,
     events: r.events,
     seconds: r.seconds,
+    cpu: r.cpu_seconds,
+    cpuev: r.cpu_us_per_event,
     eps: r.events_per_s,
     eps2: r.events_per_s_after_startup,
     mbps: r.mb_per_s,
@@ -157,6 +162,8 @@ printTable(table, [
   ['run', 'run'],
   ['events', 'events'],
   ['wall s', 'seconds'],
+  ['CPU s', 'cpu'],
+  ['CPU µs/event', 'cpuev'],
   ['events/s', 'eps'],
   ['events/s excl. startup', 'eps2'],
   ['MB/s', 'mbps'],

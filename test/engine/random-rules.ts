@@ -59,6 +59,9 @@ const POOL = {
     'localhost',
     '256.1.1.1',
   ],
+  // Channel and EventID are what the evaluator routes on (detect/key-routing.ts): case
+  // variants, a long s (folds to 's'), a Cyrillic look-alike (does not), spaces, empty.
+  Channel: ['Security', 'Microsoft-Windows-Sysmon/Operational', 'System', 'ſecurity', 'Ѕecurity', 'security ', '', 'Application'],
   EventIdNumbers: [1, 4624, 4688, 7045],
   EventIdStrings: ['4688', '1', ' 4688', '04688', '4688.0', '7045'],
   CountNumbers: [0, 1, 5, 5.5, -3, 10, 100, 2147943140],
@@ -69,7 +72,7 @@ const POOL = {
 
 /** Fields that never hold a list: fieldref targets (a list there has no defined meaning). */
 const SCALAR_FIELDS = ['Image', 'User', 'EventID', 'Count', 'Ip', 'Nested.Path'] as const;
-const ALL_FIELDS = ['Image', 'CommandLine', 'User', 'EventID', 'Count', 'Ip', 'Tags', 'Nested.Path', 'Time'] as const;
+const ALL_FIELDS = ['Image', 'CommandLine', 'User', 'EventID', 'Count', 'Ip', 'Tags', 'Nested.Path', 'Time', 'Channel'] as const;
 
 function mixCase(rng: Rng, s: string): string {
   switch (rng.int(4)) {
@@ -319,6 +322,10 @@ function fieldValue(rng: Rng, field: string): unknown {
       return rng.chance(0.5) ? rng.pick(POOL.CommandLine) : mixCase(rng, rng.pick(POOL.CommandLine));
     case 'User':
       return rng.chance(0.05) ? rng.pick([true, false, 42]) : mixCase(rng, rng.pick(POOL.User));
+    case 'Channel':
+      if (rng.chance(0.1)) return [mixCase(rng, rng.pick(POOL.Channel)), rng.pick(POOL.Channel)];
+      if (rng.chance(0.05)) return 4688;
+      return rng.chance(0.5) ? rng.pick(POOL.Channel) : mixCase(rng, rng.pick(POOL.Channel));
     default:
       return rng.chance(0.5) ? rng.pick(poolFor(field)) : mixCase(rng, rng.pick(poolFor(field)));
   }

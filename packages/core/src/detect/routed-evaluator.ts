@@ -8,6 +8,7 @@ import { BatchBuilder } from '../batch/batch-builder.js';
 import { compileRuleSet, type RuleSetPlan } from '../compile/compile-rule-set.js';
 import { evaluateBatch } from '../eval/evaluate-batch.js';
 import type { Node } from '../ir/nodes.js';
+import { EventKeys, keysFit, NO_KEY, ruleKeysOf, type RuleKeys } from './key-routing.js';
 import { ROUTE_UNKNOWN, ROUTE_WINDOWS, SourceRouter, type RuleLogsource, type SourceOptions } from '../source/source-router.js';
 
 /**
@@ -95,6 +96,13 @@ class RuleSetSlot {
   readonly windowsAllRules: boolean;
   readonly #conditions: () => readonly Node[];
   #decoded: readonly Node[] | null = null;
+  /** Per rule: the (Channel, EventID) keys its condition needs (key-routing.ts); computed on first need. */
+  #ruleKeys: readonly RuleKeys[] | null = null;
+  readonly #eventKeys = new EventKeys();
+  /** Per event key: the batch of the rules that key can reach (null: none; undefined: not built yet). */
+  readonly #byKey: (Batch | null | undefined)[] = [];
+  /** Keyed batches by the rules they hold, so keys reaching the same rules share one plan. */
+  readonly #bySubset = new Map<string, Batch>();
 
   constructor(set: EvaluatorRuleSet, offset: number) {
     this.route =
@@ -138,15 +146,51 @@ class RuleSetSlot {
     return batch;
   }
 
+  /**
+   * The batch of the rules that can match `event` by its Channel and EventID (all the set's
+   * rules when it has no such key), built on first need; null when no rule can match it.
+   */
+  batchByKey(event: Record<string, unknown>): Batch | null {
+    const key = this.#eventKeys.keyOf(event);
+    if (key === NO_KEY) return this.whole;
+    const known = this.#byKey[key];
+    if (known !== undefined) return known;
+    this.#ruleKeys ??= this.conditions.map(ruleKeysOf);
+    const channel = this.#eventKeys.channels[key] as string;
+    const eventId = this.#eventKeys.eventIds[key] ?? null;
+    const fit: number[] = [];
+    for (let r = 0; r < this.#ruleKeys.length; r++) if (keysFit(this.#ruleKeys[r] as RuleKeys, channel, eventId)) fit.push(r);
+    let batch: Batch | null;
+    if (fit.length === 0) batch = null;
+    else if (fit.length === this.#ruleKeys.length) batch = this.whole;
+    else {
+      const signature = fit.join(',');
+      batch = this.#bySubset.get(signature) ?? null;
+      if (batch === null) {
+        batch = new Batch(() => compileRuleSet(fit.map((r) => ({ condition: this.conditions[r] as Node }))), Int32Array.from(fit));
+        this.#bySubset.set(signature, batch);
+      }
+    }
+    this.#byKey[key] = batch;
+    return batch;
+  }
+
+  /** Decodes the conditions and reads each rule's keys now rather than on the first event. */
+  prepare(): void {
+    this.#ruleKeys ??= this.conditions.map(ruleKeysOf);
+  }
+
   /** The batches events were added to in this call. */
   *batches(): Iterable<Batch> {
     if (this.whole.events.length > 0) yield this.whole;
     for (const b of this.byRoute) if (b !== null && b !== undefined && b !== this.whole && b.events.length > 0) yield b;
+    for (const b of this.#bySubset.values()) if (b.events.length > 0) yield b;
   }
 
   clear(): void {
     this.whole.clear();
     for (const b of this.byRoute) b?.clear();
+    for (const b of this.#bySubset.values()) b.clear();
   }
 }
 
@@ -182,6 +226,17 @@ export class RoutedEvaluator {
       : slots.some((s) => s.route !== ROUTE_ALL)
         ? new SourceRouter({ shipped: false })
         : null;
+  }
+
+  /**
+   * Does now what the first event reaching set `index` would otherwise pay for, short of
+   * compiling: decodes its conditions and reads their (Channel, EventID) keys. Each rule
+   * subset is still compiled on the first event of a key that reaches it.
+   */
+  prepare(index: number): void {
+    const set = this.#sets[index];
+    if (set === undefined) throw new RangeError(`no rule set ${index}`);
+    set.prepare();
   }
 
   /** The compiled plan of set `index` (compiled now if no event reached it yet). */
@@ -230,11 +285,11 @@ export class RoutedEvaluator {
       }
       for (let k = 0; k < sets.length; k++) {
         const set = sets[k] as RuleSetSlot;
-        if (set.route === ROUTE_ALL) set.whole.add(event, source, i);
+        if (set.route === ROUTE_ALL) set.batchByKey(event)?.add(event, source, i);
         else if (set.route === ROUTE_BY_LOGSOURCE) {
           if (!isWindows) set.batchFor(route, router as SourceRouter)?.add(event, source, i);
-          else if (set.windowsAllRules) set.whole.add(event, source, i);
-        } else if ((set.route === ROUTE_ONLY_WINDOWS) === isWindows) set.whole.add(event, source, i);
+          else if (set.windowsAllRules) set.batchByKey(event)?.add(event, source, i);
+        } else if ((set.route === ROUTE_ONLY_WINDOWS) === isWindows) set.batchByKey(event)?.add(event, source, i);
       }
     }
     this.#unrecognized = unrecognized;

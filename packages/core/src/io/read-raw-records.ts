@@ -6,6 +6,7 @@
 import type { RecordOutput } from './read-records.js';
 import type { BadRecord, ReadOptions } from './record-types.js';
 import { positiveInteger, readInputs } from './read-records.js';
+import { takeChunkBuffer } from './chunk-buffers.js';
 import { createRecordDecoder } from './decoder.js';
 import type { DecoderKind, RecordDecoder } from './decoder.js';
 import type { RawRecordSink, SplitterOptions } from './record-splitter.js';
@@ -287,8 +288,8 @@ export class RawChunkBuilder implements RecordOutput<RawChunk>, RawRecordSink {
   #grow(needed: number): Buffer {
     let capacity = Math.max(this.#capacity, MIN_CAPACITY);
     while (capacity < needed) capacity *= 2;
-    // allocUnsafeSlow: a buffer of its own, never a slice of the shared pool, so it can be transferred.
-    const bytes = Buffer.allocUnsafeSlow(capacity);
+    // A buffer of its own, never a slice of the shared pool, so it can be transferred.
+    const bytes = takeChunkBuffer(capacity);
     if (this.#bytes !== null && this.#used > 0) this.#bytes.copy(bytes, 0, 0, this.#used);
     this.#bytes = bytes;
     this.#capacity = capacity;

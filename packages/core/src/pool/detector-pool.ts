@@ -16,6 +16,7 @@ import type { EventBatch } from '../batch/event-batch.js';
 import type { BatchMatches } from '../eval/evaluate-batch.js';
 import type { DetectionRule } from '../ir/rules.js';
 import { BadRunLimit } from '../io/bad-run-limit.js';
+import { recycleChunkBuffer } from '../io/chunk-buffers.js';
 import { lineParser } from '../io/formats/text-formats.js';
 import type { EvtxReply } from './wire.js';
 import type { SourceOptions } from '../source/source-router.js';
@@ -73,10 +74,11 @@ export interface DetectorPoolOptions {
    */
   readonly maxInFlight?: number;
   /**
-   * Start every worker thread now, each compiling the rule sets before its first chunk
-   * (default false: threads start as work arrives and compile on first need). For live input:
-   * a thread started mid-stream holds the chunk it got, and every later result, while it
-   * compiles (seconds with the SigmaHQ rules).
+   * Start every worker thread now, each decoding the rule sets and reading their rules'
+   * (Channel, EventID) keys before its first chunk (default false: threads start as work
+   * arrives and do that on first need). For live input: a thread started mid-stream holds
+   * the chunk it got, and every later result, while it starts. Rules are compiled per key on
+   * the first event that reaches them (detect/key-routing.ts), a few hundred at most.
    */
   readonly startAllWorkers?: boolean;
 }
@@ -258,6 +260,8 @@ export class DetectorPool {
       if (reply.kind !== 'records') throw new Error(`detector pool: expected a records reply, got ${reply.kind}`);
       if (chunk.file === stoppedFile) return null;
       const result = this.#detections(chunk, chunk.count === 0 ? NO_RECORDS : reply, limit);
+      // The alerts hold strings, nothing a view of the chunk's bytes: the next chunk reuses them.
+      if (chunk.count > 0) recycleChunkBuffer(reply.bytes);
       if (result.isStopped) {
         stoppedFile = chunk.file;
         stream.stopFile?.(chunk.file);

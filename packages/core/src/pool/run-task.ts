@@ -56,7 +56,7 @@ export function createTaskRunner(config: WorkerConfig, conditionsOf?: (ruleSet: 
   const alerts = new Uint8Array(evaluator.totalRules);
   config.ruleSets.forEach((set, index) => alerts.set(set.alerts, offsets[index]));
   const state: RunnerState = { evaluator, accessors, timeField, offsets, alerts };
-  if (config.compileAtStart === true) for (let set = 0; set < config.ruleSets.length; set++) evaluator.plan(set);
+  if (config.compileAtStart === true) for (let set = 0; set < config.ruleSets.length; set++) evaluator.prepare(set);
   return (task) => {
     try {
       if (task.kind === 'records') return evaluateRecords(state, task);

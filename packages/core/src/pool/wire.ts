@@ -64,7 +64,7 @@ export interface WorkerConfig {
   readonly timeField: string | null;
   /** How `by-logsource` sets recognize events' sources (custom recognizers, `--source`). */
   readonly sources?: SourceOptions;
-  /** Compile every rule set when the worker starts instead of on first need (DetectorPoolOptions.startAllWorkers). */
+  /** Prepare every rule set when the worker starts instead of on first need (DetectorPoolOptions.startAllWorkers). */
   readonly compileAtStart?: boolean;
 }
 
