@@ -8,14 +8,14 @@
 // temp folder). Rules: the SigmaHQ `rules`, `rules-emerging-threats` and
 // `rules-threat-hunting`. Wall time and peak RSS from /usr/bin/time; alerts are counted and
 // must agree. The summary line of each SQL hunt is printed (it says who read the file).
-import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
-import { SIGMA_RULE_DIRS, cli, eachLine, machine, printTable, round, runBenchmark } from './lib/common.mjs';
+import { SIGMA_RULE_DIRS, cli, machine, printTable, round, runBenchmark } from './lib/common.mjs';
+import { countLines, timedCli } from './lib/timed-cli.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -41,22 +41,7 @@ if (values.gzip) {
 }
 console.error(`sql-files: ${file} (${(corpus.bytes / 1e6).toFixed(1)} MB of JSON Lines, ${corpus.events.toLocaleString('en-US')} events)`);
 
-/** One CLI command under /usr/bin/time and timeout: wall seconds, peak RSS, stderr lines. */
-function siemlite(args) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%M %e', 'timeout', values['max-seconds'], process.execPath, cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  const lines = r.stderr.trim().split('\n');
-  const [kb, seconds] = (lines.at(-1) ?? '').split(' ').map(Number);
-  const stderr = lines.slice(0, -1).filter((l) => !l.startsWith('Command exited'));
-  const timedOut = r.status === 124;
-  if (r.status !== 0 && !timedOut) console.error(`siemlite ${args[0]} failed (exit ${r.status}):\n${stderr.slice(-20).join('\n')}`);
-  return { seconds, peakRssMb: Math.round(kb / 1024), timedOut, stderr };
-}
-
-async function countLines(path) {
-  let n = 0;
-  if (existsSync(path)) await eachLine(path, (line) => void (line.length > 0 && n++));
-  return n;
-}
+const siemlite = (args) => timedCli(args, values['max-seconds']);
 
 const ruleArgs = SIGMA_RULE_DIRS.flatMap((r) => ['--rules', r]);
 const rows = [];

@@ -15,7 +15,7 @@
 //   does in JavaScript; only the events of matches go back through core (eventsAt).
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { eventTimestamp, expandInputs, normalizeEvent, readRecords, SHIPPED_RECOGNIZERS, SourceRouter, STDIN_INPUT, type BadRecord, type SourceLogsource } from '@siemlite/core';
-import type { StoredEvent } from '../store/store-hunt.js';
+import { keysTable, type StoredEvent } from '../store/store-hunt.js';
 import { quoteIdent, widen, type ColumnType } from '../store/column-type.js';
 import { RESERVED_COLUMNS } from '../store/event-store.js';
 import { fieldPaths, SQL_MACROS, type EventShape } from './compile-sql.js';
@@ -123,14 +123,7 @@ export class FileRelation {
     const out = new Map<string, StoredEvent>();
     if (keys.length === 0) return out;
     const c = this.connection;
-    await c.run(`CREATE OR REPLACE TEMP TABLE siemlite_keys (p VARCHAR, r BIGINT)`);
-    const a = await c.createAppender('siemlite_keys');
-    for (const k of keys) {
-      a.appendVarchar(k.path);
-      a.appendBigInt(BigInt(k.record));
-      a.endRow();
-    }
-    a.closeSync();
+    await keysTable(c, keys);
     const reader = await c.runAndReadAll(`SELECT source_path, source_record, raw::VARCHAR FROM siemlite_raw e SEMI JOIN siemlite_keys k ON e.source_path = k.p AND e.source_record = k.r`);
     await c.run('DROP TABLE siemlite_keys');
     const router = new SourceRouter();

@@ -67,13 +67,8 @@ export async function huntStore(store: HuntSource, sets: readonly StoreRuleSet[]
   return out.sort((a, b) => (a.sourcePath < b.sourcePath ? -1 : a.sourcePath > b.sourcePath ? 1 : a.sourceRecord - b.sourceRecord || a.set - b.set || a.rule - b.rule));
 }
 
-/** The stored events at (path, record) keys, keyed `path\0record`. */
-export async function storedEvents(store: EventStore, keys: readonly { path: string; record: number }[]): Promise<Map<string, StoredEvent>> {
-  const c = store.connection;
-  const out = new Map<string, StoredEvent>();
-  if (keys.length === 0) return out;
-  const fieldOf = new Map<string, string>();
-  for (const f of store.fields.values()) fieldOf.set(f.column, f.field);
+/** Temp table `siemlite_keys (p, r)` holding (path, record) keys, for a SEMI JOIN (drop it after). */
+export async function keysTable(c: DuckDBConnection, keys: readonly { path: string; record: number }[]): Promise<void> {
   await c.run(`CREATE OR REPLACE TEMP TABLE siemlite_keys (p VARCHAR, r BIGINT)`);
   const a = await c.createAppender('siemlite_keys');
   for (const k of keys) {
@@ -82,6 +77,16 @@ export async function storedEvents(store: EventStore, keys: readonly { path: str
     a.endRow();
   }
   a.closeSync();
+}
+
+/** The stored events at (path, record) keys, keyed `path\0record`. */
+export async function storedEvents(store: EventStore, keys: readonly { path: string; record: number }[]): Promise<Map<string, StoredEvent>> {
+  const c = store.connection;
+  const out = new Map<string, StoredEvent>();
+  if (keys.length === 0) return out;
+  const fieldOf = new Map<string, string>();
+  for (const f of store.fields.values()) fieldOf.set(f.column, f.field);
+  await keysTable(c, keys);
   const reader = await c.runAndReadAll(
     `SELECT e.source_path, e.source_record, strftime(e.event_time, '%Y-%m-%dT%H:%M:%S.%gZ'), to_json(e)::VARCHAR
      FROM events e SEMI JOIN siemlite_keys k ON e.source_path = k.p AND e.source_record = k.r`,
