@@ -36,6 +36,9 @@ export interface EvaluatorRuleSet {
   readonly windowsAllRules?: boolean;
 }
 
+/** Rule subsets share one plan of their union when their Jaccard similarity is at least this. */
+const MERGE_SIMILARITY = 0.75;
+
 const ROUTE_ALL = 0;
 const ROUTE_ONLY_WINDOWS = 1;
 const ROUTE_NOT_WINDOWS = 2;
@@ -101,8 +104,10 @@ class RuleSetSlot {
   readonly #eventKeys = new EventKeys();
   /** Per event key: the batch of the rules that key can reach (null: none; undefined: not built yet). */
   readonly #byKey: (Batch | null | undefined)[] = [];
-  /** Keyed batches by the rules they hold, so keys reaching the same rules share one plan. */
+  /** Keyed batches by the rules a key reaches, so keys reaching the same rules share one plan. */
   readonly #bySubset = new Map<string, Batch>();
+  /** The distinct keyed batches. */
+  readonly #subsetBatches = new Set<Batch>();
 
   constructor(set: EvaluatorRuleSet, offset: number) {
     this.route =
@@ -160,18 +165,58 @@ class RuleSetSlot {
     const eventId = this.#eventKeys.eventIds[key] ?? null;
     const fit: number[] = [];
     for (let r = 0; r < this.#ruleKeys.length; r++) if (keysFit(this.#ruleKeys[r] as RuleKeys, channel, eventId)) fit.push(r);
-    let batch: Batch | null;
-    if (fit.length === 0) batch = null;
-    else if (fit.length === this.#ruleKeys.length) batch = this.whole;
-    else {
-      const signature = fit.join(',');
-      batch = this.#bySubset.get(signature) ?? null;
-      if (batch === null) {
-        batch = new Batch(() => compileRuleSet(fit.map((r) => ({ condition: this.conditions[r] as Node }))), Int32Array.from(fit));
-        this.#bySubset.set(signature, batch);
-      }
-    }
+    const batch = fit.length === 0 ? null : fit.length === this.#ruleKeys.length ? this.whole : this.#subsetBatch(fit);
     this.#byKey[key] = batch;
+    return batch;
+  }
+
+  /** Distinct subset batches (one per plan), whatever signatures lead to them. */
+  get subsetBatchCount(): number {
+    return this.#subsetBatches.size;
+  }
+
+  /**
+   * The batch for the rules `fit` (ascending set indexes). Subsets that mostly overlap share
+   * one plan of their union (Sysmon process creation and Security 4688 reach nearly the same
+   * 1,400 SigmaHQ rules: one plan, not two copies of the biggest field matchers). A plan with
+   * more rules than a key needs is still right: a rule whose keys do not fit an event's key
+   * cannot match it.
+   */
+  #subsetBatch(fit: number[]): Batch {
+    const signature = fit.join(',');
+    const known = this.#bySubset.get(signature);
+    if (known !== undefined) return known;
+    const mark = new Uint8Array(this.conditions.length);
+    for (const r of fit) mark[r] = 1;
+    for (const other of this.#subsetBatches) {
+      const rules = other.ruleMap as Int32Array;
+      if (Math.min(rules.length, fit.length) < Math.max(rules.length, fit.length) * MERGE_SIMILARITY) continue;
+      let common = 0;
+      for (let i = 0; i < rules.length; i++) common += mark[rules[i] as number] as number;
+      if (common < (rules.length + fit.length - common) * MERGE_SIMILARITY) continue;
+      for (let i = 0; i < rules.length; i++) mark[rules[i] as number] = 1;
+      const union: number[] = [];
+      for (let r = 0; r < mark.length; r++) if (mark[r] === 1) union.push(r);
+      const merged = this.#newSubsetBatch(union);
+      // Events this call already put in the old batch go with it (row order within a batch
+      // does not matter: matches are sorted by input index at the end).
+      for (let i = 0; i < other.events.length; i++) merged.add(other.events[i] as Record<string, unknown>, other.sources[i] as Record<string, unknown>, other.indexes[i] as number);
+      other.clear();
+      this.#subsetBatches.delete(other);
+      for (const [sig, b] of this.#bySubset) if (b === other) this.#bySubset.set(sig, merged);
+      for (let k = 0; k < this.#byKey.length; k++) if (this.#byKey[k] === other) this.#byKey[k] = merged;
+      this.#bySubset.set(signature, merged);
+      this.#bySubset.set(union.join(','), merged);
+      return merged;
+    }
+    const batch = this.#newSubsetBatch(fit);
+    this.#bySubset.set(signature, batch);
+    return batch;
+  }
+
+  #newSubsetBatch(rules: readonly number[]): Batch {
+    const batch = new Batch(() => compileRuleSet(rules.map((r) => ({ condition: this.conditions[r] as Node }))), Int32Array.from(rules));
+    this.#subsetBatches.add(batch);
     return batch;
   }
 
@@ -184,13 +229,13 @@ class RuleSetSlot {
   *batches(): Iterable<Batch> {
     if (this.whole.events.length > 0) yield this.whole;
     for (const b of this.byRoute) if (b !== null && b !== undefined && b !== this.whole && b.events.length > 0) yield b;
-    for (const b of this.#bySubset.values()) if (b.events.length > 0) yield b;
+    for (const b of this.#subsetBatches) if (b.events.length > 0) yield b;
   }
 
   clear(): void {
     this.whole.clear();
     for (const b of this.byRoute) b?.clear();
-    for (const b of this.#bySubset.values()) b.clear();
+    for (const b of this.#subsetBatches) b.clear();
   }
 }
 
@@ -237,6 +282,13 @@ export class RoutedEvaluator {
     const set = this.#sets[index];
     if (set === undefined) throw new RangeError(`no rule set ${index}`);
     set.prepare();
+  }
+
+  /** How many rule subsets set `index` has a batch and plan for so far (key routing; tests and memory checks). */
+  subsetPlanCount(index: number): number {
+    const set = this.#sets[index];
+    if (set === undefined) throw new RangeError(`no rule set ${index}`);
+    return set.subsetBatchCount;
   }
 
   /** The compiled plan of set `index` (compiled now if no event reached it yet). */

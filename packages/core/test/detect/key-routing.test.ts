@@ -127,3 +127,31 @@ describe('RoutedEvaluator with key routing', () => {
     expect(keys).toEqual(expected);
   });
 });
+
+describe('RoutedEvaluator: subsets that mostly overlap share one plan', () => {
+  const pair = (c: string, id: number) => And.create([channel(c), eventId(id)]);
+  const both = Or.create([pair('A', 1), pair('B', 2)]);
+  const conditions: Node[] = [
+    ...Array.from({ length: 8 }, (_, i) => And.create([both, Match.create('N', NumberValue.create(i))])),
+    And.create([pair('A', 1), Match.create('N', NumberValue.create(8))]),
+    And.create([pair('B', 2), Match.create('N', NumberValue.create(9))]),
+    And.create([pair('C', 3), Match.create('N', NumberValue.create(10))]),
+  ];
+  const set = { events: 'all' as const, ruleCount: conditions.length, reported: new Uint8Array(conditions.length).fill(1), conditions: () => conditions };
+
+  it('merges (A,1) and (B,2) (8 of 10 rules in common), keeps (C,3) apart, and loses no event already routed in the call', () => {
+    const events: Record<string, unknown>[] = [];
+    for (let n = 0; n <= 10; n++) for (const [c, id] of [['A', 1], ['B', 2], ['C', 3]] as const) events.push({ Channel: c, EventID: id, N: n });
+    const routed = new RoutedEvaluator([set]);
+    const keys = [...routed.evaluate(events.slice(), events, events.length)];
+    expect(routed.subsetPlanCount(0)).toBe(2);
+    const expected: number[] = [];
+    events.forEach((e, row) => {
+      const n = e['N'] as number;
+      const c = e['Channel'];
+      if (n < 8 && c !== 'C') expected.push(row * conditions.length + n);
+      if ((n === 8 && c === 'A') || (n === 9 && c === 'B') || (n === 10 && c === 'C')) expected.push(row * conditions.length + n);
+    });
+    expect(keys).toEqual(expected);
+  });
+});
