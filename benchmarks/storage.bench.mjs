@@ -11,14 +11,14 @@
 // 5. streaming hunt: `siemlite hunt FILE` with the same rules (--workers as given).
 // Alerts of both hunts are counted: they must agree. Wall time and peak RSS of each command
 // come from /usr/bin/time; `timeout --max-seconds` cuts a run off (reported as such).
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { SIGMA_RULE_DIRS, cli, eachLine, machine, printTable, round, runBenchmark } from './lib/common.mjs';
+import { SIGMA_RULE_DIRS, cli, machine, printTable, round, runBenchmark } from './lib/common.mjs';
+import { countLines, timedCli } from './lib/timed-cli.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -42,24 +42,9 @@ const db = join(work, 'store.duckdb');
 if (!values['keep-db']) process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 console.error(`storage: ${file} (${(bytes / 1e6).toFixed(1)} MB, ${events.toLocaleString('en-US')} events), store ${db}`);
 
-/** One CLI command under /usr/bin/time and timeout: wall seconds, peak RSS, stderr lines. */
-function siemlite(args) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%M %e', 'timeout', values['max-seconds'], process.execPath, cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  const lines = r.stderr.trim().split('\n');
-  const [kb, seconds] = (lines.at(-1) ?? '').split(' ').map(Number);
-  const stderr = lines.slice(0, -1).filter((l) => !l.startsWith('Command exited'));
-  const timedOut = r.status === 124;
-  if (r.status !== 0 && !timedOut) console.error(`siemlite ${args[0]} failed (exit ${r.status}):\n${stderr.slice(-20).join('\n')}`);
-  return { seconds, peakRssMb: Math.round(kb / 1024), timedOut, failed: r.status !== 0 && !timedOut, stderr };
-}
+const siemlite = (args) => timedCli(args, values['max-seconds']);
 
 const brief = ({ seconds, peakRssMb, timedOut, failed }) => ({ seconds, peakRssMb, timedOut, failed });
-
-async function countLines(path) {
-  let n = 0;
-  if (existsSync(path)) await eachLine(path, (line) => void (line.length > 0 && n++));
-  return n;
-}
 
 const ruleArgs = SIGMA_RULE_DIRS.flatMap((r) => ['--rules', r]);
 const rows = [];

@@ -80,6 +80,12 @@ ${noRuleCacheUsage(26)}
   --engine stream|sql     stream (default): the streaming engine; sql: the rules as DuckDB
                           SQL over --db FILE or over INPUT... (correlations too; not
                           with --state)
+  --reader auto|duckdb|siemlite
+                          --engine sql INPUT...: who reads the files. auto (default):
+                          DuckDB reads .json, .jsonl, .ndjson, .csv (also gzipped) and
+                          .parquet itself, siemlite's readers the rest (.evtx, text logs,
+                          stdin); duckdb: only DuckDB (other inputs are an error);
+                          siemlite: siemlite's readers into an in-memory store
   -h, --help              show this help
 
 ${ruleSelectionUsage(26)}
@@ -116,6 +122,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
       'no-rule-cache': { type: 'boolean', default: false },
       db: { type: 'string' },
       engine: { type: 'string', default: 'stream' },
+      reader: { type: 'string' },
       ...LIVE_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -125,6 +132,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     return 0;
   }
   if (positionals.length === 0 && values.engine === 'stream') throw new UsageError('hunt needs at least one INPUT (a file, folder, glob, or - for stdin)');
+  if (values.engine === 'stream') checkStreamInputs(positionals, values.reader);
   const toFile = values.output !== undefined;
   const format = (values.format ?? (io.isTty && !toFile ? 'table' : 'jsonl')) as AlertFormat;
   if (!['jsonl', 'csv', 'table'].includes(format)) throw new UsageError(`--format must be jsonl, csv or table, not '${format}'`);
@@ -210,7 +218,7 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
     const { runSqlHunt } = await import('./sql-hunt.js');
     if (statePath !== null) throw new UsageError('--state needs --engine stream (state carried from run to run is the streaming correlator\'s)');
     const correlation = { correlations, maxLatenessMs, maxGroups, timeField, onWarning: (message: string) => io.stderr(`siemlite hunt: ${message}\n`) };
-    return runSqlHunt({ engine: values.engine, db: values.db ?? null, inputs: positionals, ruleSets, correlation, writer: sqlWriter, quiet, io });
+    return runSqlHunt({ engine: values.engine, db: values.db ?? null, inputs: positionals, ruleSets, correlation, writer: sqlWriter, quiet, io, ...(values.reader === undefined ? {} : { reader: values.reader }) });
   }
   const alertStore = values.db === undefined ? null : await (await import('./sql-hunt.js')).openHuntAlertStore(values.db);
   const port = metricsPort(values['metrics-port']);
@@ -331,6 +339,13 @@ export async function runHunt(argv: readonly string[], io: CommandIo): Promise<n
 
 /** Input size from which `--workers auto` uses worker threads (see HUNT_USAGE). */
 const AUTO_WORKERS_MIN_BYTES = 32 * 1024 * 1024;
+
+/** The streaming engine's readers have no Parquet reader, and --reader is --engine sql's. */
+function checkStreamInputs(inputs: readonly string[], reader: string | undefined): void {
+  if (reader !== undefined) throw new UsageError('--reader needs --engine sql (the streaming engine reads with siemlite\'s readers)');
+  const parquet = inputs.find((i) => /\.parquet$/i.test(i));
+  if (parquet !== undefined) throw new UsageError(`${parquet}: Parquet files are read by --engine sql (DuckDB's reader), not by the streaming engine`);
+}
 
 /** One worker per core for large inputs, none for small ones (stdin counts as small). */
 async function autoWorkers(inputs: readonly string[]): Promise<number> {

@@ -2,7 +2,7 @@
 // correlateInputs (SQL where expressible, core's Correlator for the rest), and the alerts are
 // printed where `hunt --engine stream` prints them (README "Storage and SQL hunting").
 import type { CorrelationRule, DetectorRuleSet, EngineAlert } from '@siemlite/core';
-import { CORRELATION_ITEMS, correlateInputs, correlationInputs, planCorrelation, type EventStore, type StoredEvent, type StoreCorrelationResult, type StoreMatch } from '@siemlite/storage';
+import { CORRELATION_ITEMS, correlateInputs, correlationInputs, planCorrelation, type HuntSource, type StoredEvent, type StoreCorrelationResult, type StoreMatch } from '@siemlite/storage';
 import { correlationStatsNotes } from '../correlation.js';
 
 export interface SqlCorrelationOptions {
@@ -21,7 +21,7 @@ export function correlationReads(correlations: readonly CorrelationRule[]): Read
 
 /** Runs the correlations over the store hunt's matches (`sets[m.set].rules[m.rule]`). */
 export async function correlateSqlMatches(
-  store: EventStore,
+  store: Pick<HuntSource, 'connection'>,
   sets: readonly Pick<DetectorRuleSet, 'rules' | 'mapField'>[],
   matches: readonly StoreMatch[],
   events: ReadonlyMap<string, StoredEvent>,

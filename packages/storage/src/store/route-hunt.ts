@@ -3,7 +3,7 @@
 // only on those whose recognized log source (stored per event at ingest, column
 // source_route, catalog siemlite_routes) fits the rule's logsource (core's logsourceFits).
 import { logsourceFits, type RuleLogsource } from '@siemlite/core';
-import type { EventStore } from './event-store.js';
+import type { HuntSource } from './store-hunt.js';
 
 /** Rows of the store (an SQL condition on `events`) and the rules (indexes) that run on them. */
 export interface RoutedRows {
@@ -14,7 +14,7 @@ export interface RoutedRows {
 const EVENTS_WHERE = { all: 'TRUE', windows: 'is_windows', 'not-windows': 'NOT is_windows' } as const;
 
 /** The rows each rule of a set sees: all its rules on one row set, or (by-logsource) rules grouped by the routes they fit. */
-export async function routedRows(store: EventStore, events: 'all' | 'windows' | 'not-windows' | 'by-logsource', logsources: readonly RuleLogsource[] | undefined, ruleCount: number): Promise<RoutedRows[]> {
+export async function routedRows(store: Pick<HuntSource, 'connection' | 'routes'>, events: 'all' | 'windows' | 'not-windows' | 'by-logsource', logsources: readonly RuleLogsource[] | undefined, ruleCount: number): Promise<RoutedRows[]> {
   const all = Array.from({ length: ruleCount }, (_, i) => i);
   if (events !== 'by-logsource') return [{ where: EVENTS_WHERE[events], indexes: all }];
   if (logsources === undefined || logsources.length !== ruleCount) {

@@ -1,9 +1,22 @@
 // Detection rules run as SQL over the event store, and the stored events of the matches.
-import type { Node, RuleLogsource } from '@siemlite/core';
+import type { Node, RuleLogsource, SourceLogsource } from '@siemlite/core';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { EventShape } from '../sql/compile-sql.js';
 import { groupByPrefilter, prefilterNode } from '../sql/prefilter.js';
 import { DEFAULT_RULES_PER_QUERY, SqlHunter } from '../sql/sql-hunter.js';
 import { RESERVED_COLUMNS, type EventStore } from './event-store.js';
 import { routedRows } from './route-hunt.js';
+
+/**
+ * What huntStore hunts: a connection holding a table `events` (source_path, source_record,
+ * is_windows, source_route and the event: typed columns as `shape()` says, or JSON `record`
+ * when it says nothing), and the log sources of its route ids. An EventStore or a FileRelation.
+ */
+export interface HuntSource {
+  readonly connection: DuckDBConnection;
+  readonly routes: ReadonlyMap<number, SourceLogsource>;
+  shape(): EventShape | undefined;
+}
 
 /** Conditions and the events they apply to (as core's pool routes rule sets). */
 export interface StoreRuleSet {
@@ -34,7 +47,7 @@ export interface StoredEvent {
 }
 
 /** Every (rule, event) match of the rule sets over the store, sorted by path, record, set, rule. */
-export async function huntStore(store: EventStore, sets: readonly StoreRuleSet[], rulesPerQuery = DEFAULT_RULES_PER_QUERY): Promise<StoreMatch[]> {
+export async function huntStore(store: HuntSource, sets: readonly StoreRuleSet[], rulesPerQuery = DEFAULT_RULES_PER_QUERY): Promise<StoreMatch[]> {
   const hunter = await SqlHunter.on(store.connection);
   const shape = store.shape();
   const out: StoreMatch[] = [];
@@ -54,13 +67,8 @@ export async function huntStore(store: EventStore, sets: readonly StoreRuleSet[]
   return out.sort((a, b) => (a.sourcePath < b.sourcePath ? -1 : a.sourcePath > b.sourcePath ? 1 : a.sourceRecord - b.sourceRecord || a.set - b.set || a.rule - b.rule));
 }
 
-/** The stored events at (path, record) keys, keyed `path\0record`. */
-export async function storedEvents(store: EventStore, keys: readonly { path: string; record: number }[]): Promise<Map<string, StoredEvent>> {
-  const c = store.connection;
-  const out = new Map<string, StoredEvent>();
-  if (keys.length === 0) return out;
-  const fieldOf = new Map<string, string>();
-  for (const f of store.fields.values()) fieldOf.set(f.column, f.field);
+/** Temp table `siemlite_keys (p, r)` holding (path, record) keys, for a SEMI JOIN (drop it after). */
+export async function keysTable(c: DuckDBConnection, keys: readonly { path: string; record: number }[]): Promise<void> {
   await c.run(`CREATE OR REPLACE TEMP TABLE siemlite_keys (p VARCHAR, r BIGINT)`);
   const a = await c.createAppender('siemlite_keys');
   for (const k of keys) {
@@ -69,6 +77,16 @@ export async function storedEvents(store: EventStore, keys: readonly { path: str
     a.endRow();
   }
   a.closeSync();
+}
+
+/** The stored events at (path, record) keys, keyed `path\0record`. */
+export async function storedEvents(store: EventStore, keys: readonly { path: string; record: number }[]): Promise<Map<string, StoredEvent>> {
+  const c = store.connection;
+  const out = new Map<string, StoredEvent>();
+  if (keys.length === 0) return out;
+  const fieldOf = new Map<string, string>();
+  for (const f of store.fields.values()) fieldOf.set(f.column, f.field);
+  await keysTable(c, keys);
   const reader = await c.runAndReadAll(
     `SELECT e.source_path, e.source_record, strftime(e.event_time, '%Y-%m-%dT%H:%M:%S.%gZ'), to_json(e)::VARCHAR
      FROM events e SEMI JOIN siemlite_keys k ON e.source_path = k.p AND e.source_record = k.r`,
