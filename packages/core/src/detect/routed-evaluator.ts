@@ -141,12 +141,7 @@ class RuleSetSlot {
     const logsources = this.logsources as readonly RuleLogsource[];
     const fit: number[] = [];
     for (let r = 0; r < logsources.length; r++) if (router.fits(logsources[r] as RuleLogsource, route)) fit.push(r);
-    const batch =
-      fit.length === 0
-        ? null
-        : fit.length === logsources.length
-          ? this.whole
-          : new Batch(() => compileRuleSet(fit.map((r) => ({ condition: this.conditions[r] as Node }))), Int32Array.from(fit));
+    const batch = fit.length === 0 ? null : fit.length === logsources.length ? this.whole : this.#batchOf(fit);
     this.byRoute[route] = batch;
     return batch;
   }
@@ -160,12 +155,12 @@ class RuleSetSlot {
     if (key === NO_KEY) return this.whole;
     const known = this.#byKey[key];
     if (known !== undefined) return known;
-    this.#ruleKeys ??= this.conditions.map(ruleKeysOf);
+    const ruleKeys = this.#keysOfRules();
     const channel = this.#eventKeys.channels[key] as string;
     const eventId = this.#eventKeys.eventIds[key] ?? null;
     const fit: number[] = [];
-    for (let r = 0; r < this.#ruleKeys.length; r++) if (keysFit(this.#ruleKeys[r] as RuleKeys, channel, eventId)) fit.push(r);
-    const batch = fit.length === 0 ? null : fit.length === this.#ruleKeys.length ? this.whole : this.#subsetBatch(fit);
+    for (let r = 0; r < ruleKeys.length; r++) if (keysFit(ruleKeys[r] as RuleKeys, channel, eventId)) fit.push(r);
+    const batch = fit.length === 0 ? null : fit.length === ruleKeys.length ? this.whole : this.#subsetBatch(fit);
     this.#byKey[key] = batch;
     return batch;
   }
@@ -215,14 +210,25 @@ class RuleSetSlot {
   }
 
   #newSubsetBatch(rules: readonly number[]): Batch {
-    const batch = new Batch(() => compileRuleSet(rules.map((r) => ({ condition: this.conditions[r] as Node }))), Int32Array.from(rules));
+    const batch = this.#batchOf(rules);
     this.#subsetBatches.add(batch);
     return batch;
   }
 
+  /** A batch of the set's rules `rules` (ascending), its plan compiled on first use. */
+  #batchOf(rules: readonly number[]): Batch {
+    return new Batch(() => compileRuleSet(rules.map((r) => ({ condition: this.conditions[r] as Node }))), Int32Array.from(rules));
+  }
+
+  /** Each rule's (Channel, EventID) keys, read from the conditions once. */
+  #keysOfRules(): readonly RuleKeys[] {
+    this.#ruleKeys ??= this.conditions.map(ruleKeysOf);
+    return this.#ruleKeys;
+  }
+
   /** Decodes the conditions and reads each rule's keys now rather than on the first event. */
   prepare(): void {
-    this.#ruleKeys ??= this.conditions.map(ruleKeysOf);
+    this.#keysOfRules();
   }
 
   /** The batches events were added to in this call. */
