@@ -1,0 +1,139 @@
+// Detection rules whose condition is decoded on first need (start-up, issue 14). A rule
+// loaded from the rule cache carries its condition as cached JSON and its (Channel, EventID)
+// keys (core's key-routing.ts), stored beside it when the file was parsed; `condition` is an
+// enumerable getter that decodes on first read and keeps the result. A hunt whose first
+// event reaches 266 of SigmaHQ's 3,752 rules then decodes those 266, not all of them: the
+// evaluator routes on the recorded keys (core `recordRuleKeys`) and reads a condition only
+// when a subset it is in compiles.
+//
+// Every reader sees the same rule as an eager load gives: the getter returns the same
+// frozen tree, and anything that copies a rule (`{ ...rule }`, JSON, structured clone)
+// reads it through the getter. A pipeline applied to a lazy rule stays lazy when it can
+// neither fail nor change the keys (no drop_fields, no value replacements, no field mapping
+// from or to Channel or EventID, see {@link isKeyNeutral}): its outcome (mapped or not, its
+// errors) and the processed keys come from applying it to a stand-in of the keys
+// (core `keysStandIn`), and the processed condition is computed on first read.
+import {
+  CHANNEL_FIELD,
+  EVENT_ID_FIELD,
+  keysStandIn,
+  recordRuleKeys,
+  ruleKeysOf,
+  type DetectionRule,
+  type ErrorRecord,
+  type Node,
+  type RuleKeys,
+} from '@siemlite/core';
+import { applyPipeline } from './pipeline/apply-pipeline.js';
+import type { PipelineTransforms, ProcessingPipeline } from './pipeline/pipeline.js';
+
+/** A condition not decoded yet: its keys, and how to decode it (called at most once). */
+export interface LazyCondition {
+  readonly kind: 'LazyCondition';
+  readonly keys: RuleKeys;
+  readonly decode: () => Node;
+}
+
+/** The lazy condition of each rule made by {@link lazyDetectionRule}. */
+const lazyConditions = new WeakMap<DetectionRule, LazyCondition>();
+
+/** A lazy condition; `decode` runs once, on the first read. */
+export function lazyCondition(keys: RuleKeys, decode: () => Node): LazyCondition {
+  return Object.freeze({ kind: 'LazyCondition', keys, decode });
+}
+
+/** The condition, decoded now when lazy. */
+export function conditionOf(condition: Node | LazyCondition): Node {
+  return condition.kind === 'LazyCondition' ? condition.decode() : condition;
+}
+
+/**
+ * A frozen detection rule with `fields` and a condition decoded on first read (the same
+ * property order as an eager rule). Its keys are recorded for the evaluator.
+ */
+export function lazyDetectionRule(fields: Omit<DetectionRule, 'condition'>, lazy: LazyCondition): DetectionRule {
+  let decoded: Node | null = null;
+  let decode: (() => Node) | null = lazy.decode;
+  // Built property by property: in a literal, V8 would put the getter after every data
+  // property, and JSON output (CLI, wire) must keep an eager rule's order.
+  const out: Record<string, unknown> = {};
+  const condition = {
+    enumerable: true,
+    get(): Node {
+      if (decoded === null) {
+        decoded = (decode as () => Node)();
+        decode = null; // what it held (cached JSON, the unprocessed rule) can go
+      }
+      return decoded;
+    },
+  };
+  for (const key of Object.keys(fields)) {
+    if (key === 'isMapped') Object.defineProperty(out, 'condition', condition);
+    out[key] = (fields as unknown as Record<string, unknown>)[key];
+  }
+  if (!Object.hasOwn(out, 'condition')) Object.defineProperty(out, 'condition', condition);
+  const rule = Object.freeze(out) as unknown as DetectionRule;
+  lazyConditions.set(rule, lazy);
+  recordRuleKeys(rule, lazy.keys);
+  return rule;
+}
+
+/** Every property of a rule but its condition, read without decoding it. */
+function withoutCondition(rule: DetectionRule): Omit<DetectionRule, 'condition'> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(rule)) if (key !== 'condition') out[key] = (rule as unknown as Record<string, unknown>)[key];
+  return out as unknown as Omit<DetectionRule, 'condition'>;
+}
+
+const KEY_FIELDS: ReadonlySet<string> = new Set([CHANNEL_FIELD, EVENT_ID_FIELD]);
+
+/**
+ * Whether applying `pipelines` can neither fail nor change a condition's keys: no
+ * drop_fields (the only transform that fails), no value replacements, and no field
+ * mapping from or to Channel or EventID, at the top level or in any logsources entry.
+ * Then the keys of a processed rule follow from the keys of the rule alone.
+ */
+export function isKeyNeutral(pipelines: readonly ProcessingPipeline[]): boolean {
+  const neutral = (t: PipelineTransforms): boolean =>
+    t.dropFields.length === 0 &&
+    t.valueReplacements.length === 0 &&
+    t.fieldMappings.every((m) => !KEY_FIELDS.has(m.field) && !m.targets.some((f) => KEY_FIELDS.has(f)));
+  return pipelines.every((p) => neutral(p) && p.logsources.every(neutral));
+}
+
+/**
+ * `rule` processed by `pipelines` and still lazy, with the errors applying them gives; null
+ * when the rule is not lazy (then the caller applies the pipelines to its condition). The
+ * caller checks {@link isKeyNeutral} first.
+ */
+export function processLazily(
+  rule: DetectionRule,
+  pipelines: readonly ProcessingPipeline[],
+  probes: Map<string, Probe>,
+): { readonly rule: DetectionRule | null; readonly errors: readonly ErrorRecord[] } | null {
+  const lazy = lazyConditions.get(rule);
+  if (lazy === undefined) return null;
+  const input = { logsource: rule.logsource, origin: rule.origin, ruleId: rule.id ?? rule.name };
+  // Neutral pipelines rename and AND the same way whatever the rest of the condition is:
+  // the stand-in's result has the processed rule's keys, mapping and errors. Rules of one
+  // logsource with the same keys share it (SigmaHQ: 3,752 rules, a few hundred probes).
+  const id = JSON.stringify([rule.logsource, lazy.keys]);
+  let probe = probes.get(id);
+  if (probe === undefined) {
+    const out = applyPipeline({ ...input, condition: keysStandIn(lazy.keys) }, pipelines);
+    probe = { isMapped: out.isMapped, keys: ruleKeysOf(out.condition), errors: out.errors };
+    // Errors name the rule: only an error-free outcome is shared.
+    if (out.errors.length === 0) probes.set(id, probe);
+  }
+  if (probe.errors.some((e) => e.severity === 'error')) return { rule: null, errors: probe.errors };
+  const processed = lazyCondition(probe.keys, () => applyPipeline({ ...input, condition: rule.condition }, pipelines).condition);
+  return { rule: lazyDetectionRule({ ...withoutCondition(rule), isMapped: probe.isMapped }, processed), errors: probe.errors };
+}
+
+/** What applying neutral pipelines to a rule's key stand-in gave (shared by {@link processLazily} calls). */
+export interface Probe {
+  readonly isMapped: boolean;
+  readonly keys: RuleKeys;
+  readonly errors: readonly ErrorRecord[];
+}
+
