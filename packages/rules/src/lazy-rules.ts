@@ -77,27 +77,23 @@ export function conditionOf(condition: Node | LazyCondition): Node {
  * A frozen detection rule with `fields` and a condition decoded on first read (the same
  * property order as an eager rule). Its keys are recorded for the evaluator.
  */
-export function lazyDetectionRule(fields: Omit<DetectionRule, 'condition'>, lazy: LazyCondition): DetectionRule {
+export function lazyDetectionRule(fields: Omit<DetectionRule, 'condition'> | DetectionRule, lazy: LazyCondition, isMapped = fields.isMapped): DetectionRule {
   // Built property by property: in a literal, V8 would put the getter after every data
-  // property, and JSON output (CLI, wire) must keep an eager rule's order.
+  // property, and JSON output (CLI, wire) must keep an eager rule's order. A rule given as
+  // `fields` is read without its condition (not decoded).
   const out: Record<string | symbol, unknown> = {};
   for (const key of Object.keys(fields)) {
-    if (key === 'isMapped') Object.defineProperty(out, 'condition', CONDITION);
-    out[key] = (fields as unknown as Record<string, unknown>)[key];
+    if (key === 'condition') continue;
+    if (key === 'isMapped') {
+      Object.defineProperty(out, 'condition', CONDITION);
+      out[key] = isMapped;
+    } else out[key] = (fields as unknown as Record<string, unknown>)[key];
   }
   if (!Object.hasOwn(out, 'condition')) Object.defineProperty(out, 'condition', CONDITION);
   const state: LazyState = { lazy, node: null };
   Object.defineProperty(out, STATE, { value: state });
-  const rule = Object.freeze(out) as unknown as DetectionRule;
-  recordRuleKeys(rule, lazy.keys);
-  return rule;
-}
-
-/** Every property of a rule but its condition, read without decoding it. */
-function withoutCondition(rule: DetectionRule): Omit<DetectionRule, 'condition'> {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(rule)) if (key !== 'condition') out[key] = (rule as unknown as Record<string, unknown>)[key];
-  return out as unknown as Omit<DetectionRule, 'condition'>;
+  recordRuleKeys(out, lazy.keys);
+  return Object.freeze(out) as unknown as DetectionRule;
 }
 
 const KEY_FIELDS: ReadonlySet<string> = new Set([CHANNEL_FIELD, EVENT_ID_FIELD]);
@@ -142,7 +138,7 @@ export function processLazily(
   }
   if (probe.errors.some((e) => e.severity === 'error')) return { rule: null, errors: probe.errors };
   const processed = lazyCondition(probe.keys, () => applyPipeline({ ...input, condition: rule.condition }, pipelines).condition);
-  return { rule: lazyDetectionRule({ ...withoutCondition(rule), isMapped: probe.isMapped }, processed), errors: probe.errors };
+  return { rule: lazyDetectionRule(rule, processed, probe.isMapped), errors: probe.errors };
 }
 
 /** What applying neutral pipelines to a rule's key stand-in gave (shared by {@link processLazily} calls). */

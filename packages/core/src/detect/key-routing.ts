@@ -97,25 +97,25 @@ export function ruleKeysOf(condition: Node): RuleKeys {
 }
 
 /**
- * Keys known for a rule object without reading its condition: rules whose condition is
- * decoded on first need (packages/rules' rule cache, start-up: issue 14) record them here,
- * so routing the first event does not decode every rule. Keyed by the rule object itself:
- * a copy made later (`{ ...rule }`) is not found and reads its condition instead.
+ * Where a rule object whose condition is decoded on first need (packages/rules' rule cache,
+ * start-up: issue 14) keeps its keys, so routing the first event does not decode every
+ * rule: a non-enumerable own property, which a copy (`{ ...rule }`) does not take (it reads
+ * its condition instead), and JSON and equality checks do not see.
  */
-const knownKeys = new WeakMap<object, RuleKeys>();
+const RULE_KEYS = Symbol('siemlite.ruleKeys');
 
 /**
- * Records `keys` as what {@link ruleKeysOf} gives for `rule.condition`; the caller vouches
- * for it (packages/rules computes them from the same condition, and tests check both agree).
+ * Records `keys` as what {@link ruleKeysOf} gives for `rule.condition`, on the rule itself
+ * (before it is frozen); the caller vouches for it (packages/rules computes them from the
+ * same condition, and tests check both agree).
  */
 export function recordRuleKeys(rule: object, keys: RuleKeys): void {
-  knownKeys.set(rule, keys);
+  Object.defineProperty(rule, RULE_KEYS, { value: keys });
 }
 
 /** The keys of a rule: recorded ones ({@link recordRuleKeys}), else read from its condition. */
 export function keysOfRule(rule: { readonly condition: Node }): RuleKeys {
-  const known = knownKeys.get(rule);
-  return known !== undefined || knownKeys.has(rule) ? (known as RuleKeys) : ruleKeysOf(rule.condition);
+  return Object.hasOwn(rule, RULE_KEYS) ? ((rule as { readonly [RULE_KEYS]?: RuleKeys })[RULE_KEYS] as RuleKeys) : ruleKeysOf(rule.condition);
 }
 
 /**
