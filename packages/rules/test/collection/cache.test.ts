@@ -1,33 +1,18 @@
 // The rule cache of loadRules: a warm load gives exactly what a cold load gives, and the
 // cache never decides anything on stale, corrupt, foreign or unwritable data.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Constant, NullValue, PatternPart, walkNodes, type Node } from '@siemlite/core';
 import type { ProcessingPipeline } from '../../src/pipeline/pipeline.js';
 import { loadRules, type LoadRulesOptions, type RuleSet } from '../../src/collection.js';
 import { loadBuiltinPipeline } from '../../src/pipeline/builtin.js';
 import { loadPipeline } from '../../src/pipeline/pipeline.js';
 import type { RuleCacheReport } from '../../src/rule-cache.js';
+import { tempDirs, windows } from './temp-rules.js';
 import { hasShared, REPO_ROOT, SHARED_DIR } from '../../../../test/support/shared.js';
 
-const temps: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'siemlite-cache-'));
-  temps.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
-
-function windows(): ProcessingPipeline {
-  const { pipeline, errors } = loadBuiltinPipeline('windows');
-  expect(errors).toEqual([]);
-  if (pipeline === null) throw new Error('windows pipeline did not load');
-  return pipeline;
-}
+const tempDir = tempDirs('siemlite-cache-');
 
 /** Loads with the cache in `dir`; returns the rule set and what the cache did. */
 function cached(paths: readonly string[], dir: string, options: LoadRulesOptions = {}): { set: RuleSet; report: RuleCacheReport } {

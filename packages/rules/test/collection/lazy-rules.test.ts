@@ -2,33 +2,17 @@
 // 14): they must be the rules an eager load gives, processed the same, with the keys the
 // evaluator routes on equal to those of their conditions; pipelines that could fail or move
 // keys process them eagerly.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { keysOfRule, ruleKeysOf, type DetectionRule } from '@siemlite/core';
 import { loadRules, processRules } from '../../src/collection.js';
 import { isKeyNeutral } from '../../src/lazy-rules.js';
-import { loadBuiltinPipeline } from '../../src/pipeline/builtin.js';
 import { loadPipeline, type ProcessingPipeline } from '../../src/pipeline/pipeline.js';
+import { tempDirs, windows } from './temp-rules.js';
 import { hasShared, SHARED_DIR } from '../../../../test/support/shared.js';
 
-const temps: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'siemlite-lazy-'));
-  temps.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
-
-function windows(): ProcessingPipeline {
-  const { pipeline, errors } = loadBuiltinPipeline('windows');
-  expect(errors).toEqual([]);
-  if (pipeline === null) throw new Error('windows pipeline did not load');
-  return pipeline;
-}
+const tempDir = tempDirs('siemlite-lazy-');
 
 function pipelineOf(text: string): ProcessingPipeline {
   const { pipeline, errors } = loadPipeline('test.yml', text);
