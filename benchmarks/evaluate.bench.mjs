@@ -3,14 +3,19 @@
 // reads, normalizes and batches the first --events events of FILE (not timed), then times
 // evaluateBatch over all the batches on one thread (after one untimed warm-up pass).
 //   npm run build && node benchmarks/evaluate.bench.mjs FILE [--events 300000] [--runs 1]
-//                    [--batch-rows 2048] [--workers 2] [--rules DIR]... [--baseline JSON]
+//                    [--batch-rows 2048] [--workers 1,2] [--young-mb 128] [--rules DIR]... [--baseline JSON]
 // Batches are built while reading, so only the batches stay in memory, not the events.
 // Matches are (rule, event) pairs from evaluateBatch; alerts leave out rules that do not
 // alert on their own (correlation members with generate: false), as hunt does, so on the
 // same events this number should equal hunt's alert count.
 // With --workers N,M (default 1,2): the same batches through core's DetectorPool as Arrow
 // IPC bytes, with N and then M worker threads; each run's speed-up is given against the one
-// thread (batches built beforehand, nothing to decode) and against one worker.
+// thread (batches built beforehand, nothing to decode) and against one worker. The workers'
+// young generation is --young-mb MB (default 128, DetectorPoolOptions.youngGenerationMb;
+// 0: V8's default).
+// CPU s is the whole process's user + system time over the timed part, all threads (process.cpuUsage()):
+// on a machine shared with other work it moves less than wall time, and with workers it shows
+// what decoding costs beside evaluating.
 import { Buffer } from 'node:buffer';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -28,11 +33,12 @@ const { values, positionals } = parseArgs({
     rules: { type: 'string', multiple: true },
     baseline: { type: 'string' },
     workers: { type: 'string', default: '1,2' },
+    'young-mb': { type: 'string', default: '128' },
   },
 });
 const file = positionals[0];
 if (file === undefined || !existsSync(file)) {
-  console.error('usage: evaluate.bench.mjs FILE [--events N] [--runs N] [--batch-rows N] [--rules DIR]... [--baseline JSON]');
+  console.error('usage: evaluate.bench.mjs FILE [--events N] [--runs N] [--batch-rows N] [--rules DIR]... [--workers N,M] [--young-mb MB] [--baseline JSON]');
   process.exit(2);
 }
 const maxEvents = Number(values.events);
@@ -84,16 +90,23 @@ if (pending.length > 0) batches.push(builder.build(pending, sources));
 pending = [];
 const prepareMs = ms(t0);
 
+/** CPU seconds (user + system) of the whole process, all threads, since `from` (process.cpuUsage()). */
+const cpuSince = (from) => {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1e6;
+};
+
 function evaluateAll() {
   let matches = 0;
   let alerts = 0;
+  const c = process.cpuUsage();
   const t = process.hrtime.bigint();
   for (const b of batches) {
     const m = evaluateBatch(plan, b);
     matches += m.count;
     for (let i = 0; i < m.count; i++) alerts += alerting[m.ruleIndexes[i]];
   }
-  return { seconds: ms(t) / 1000, matches, alerts };
+  return { seconds: ms(t) / 1000, cpu: cpuSince(c), matches, alerts };
 }
 
 /**
@@ -107,7 +120,8 @@ async function evaluateWithWorkers(workers) {
     return { available: false, workers, note: 'not available yet' };
   }
   const ipc = batches.map((b) => core.encodeBatch(b));
-  const pool = core.createDetectorPool({ ruleSets: [{ rules }], workers });
+  const young = Number(values['young-mb']);
+  const pool = core.createDetectorPool({ ruleSets: [{ rules }], workers, ...(young > 0 ? { youngGenerationMb: young } : {}) });
   try {
     // Each worker compiles the rules when it starts and builds field matchers on first use:
     // an untimed pass over all batches (both threads get work) warms them up.
@@ -116,15 +130,17 @@ async function evaluateWithWorkers(workers) {
     for (let run = 0; run < runs; run++) {
       let matches = 0;
       let alerts = 0;
+      const c = process.cpuUsage();
       const t = process.hrtime.bigint();
       for await (const m of pool.evaluateArrowBatches(ipc)) {
         matches += m.count;
         for (let i = 0; i < m.count; i++) alerts += alerting[m.ruleIndexes[i]];
       }
-      timed.push({ seconds: ms(t) / 1000, matches, alerts });
+      timed.push({ seconds: ms(t) / 1000, cpu: cpuSince(c), matches, alerts });
     }
     const seconds = median(timed.map((t) => t.seconds));
-    return { available: true, workers, seconds: round(seconds, 3), events_per_s: Math.round(events / seconds), mb_per_s: round(bytes / 1e6 / seconds, 1), matches: timed[0].matches, alerts: timed[0].alerts, note: 'DetectorPool.evaluateArrowBatches' };
+    const cpu = median(timed.map((t) => t.cpu));
+    return { available: true, workers, seconds: round(seconds, 3), cpu_seconds: round(cpu, 3), cpu_us_per_event: round((cpu * 1e6) / events, 1), events_per_s: Math.round(events / seconds), mb_per_s: round(bytes / 1e6 / seconds, 1), matches: timed[0].matches, alerts: timed[0].alerts, note: 'DetectorPool.evaluateArrowBatches' };
   } catch (error) {
     // Reported in the table; the single-thread result above still stands.
     console.error(error);
@@ -141,6 +157,7 @@ const timings = [];
 const warmUp = evaluateAll();
 for (let i = 0; i < runs; i++) timings.push(evaluateAll());
 const seconds = median(timings.map((t) => t.seconds));
+const cpuSeconds = median(timings.map((t) => t.cpu));
 const { matches, alerts } = timings[0];
 const singleRssMb = peakRssMb(); // before the pool adds its workers' heaps to the process
 const pooled = [];
@@ -182,6 +199,8 @@ const result = {
   prepare_ms: Math.round(prepareMs),
   runs: timings.length,
   seconds: round(seconds, 3),
+  cpu_seconds: round(cpuSeconds, 3),
+  cpu_us_per_event: round((cpuSeconds * 1e6) / events, 1),
   first_run_seconds: round(warmUp.seconds, 3),
   events_per_s: Math.round(eps),
   mb_per_s: round(bytes / 1e6 / seconds, 1),
@@ -192,16 +211,17 @@ const result = {
   matches,
   alerts,
   workers: withWorkers,
+  young_generation_mb: Number(values['young-mb']),
   ...machine(),
 };
 console.log(`evaluate: evaluateBatch over ${batches.length} batches of ${batchRows} rows, ${rules.length} rules, ${plan.fields.length} fields (${file})`);
 console.log(`  untimed: load rules ${result.load_ms} ms, compile ${result.compile_ms} ms, read+normalize+batch ${result.prepare_ms} ms`);
 printTable(
   [
-    { run: '1 thread', events, seconds: result.seconds, eps: result.events_per_s, mbps: result.mb_per_s, ratio: `${result.time_vs_parse_only}×`, rss: singleRssMb, matches, alerts, note: 'evaluateBatch, batches built beforehand' },
+    { run: '1 thread', events, seconds: result.seconds, cpu: result.cpu_seconds, cpuPer: result.cpu_us_per_event, eps: result.events_per_s, mbps: result.mb_per_s, ratio: `${result.time_vs_parse_only}×`, rss: singleRssMb, matches, alerts, note: 'evaluateBatch, batches built beforehand' },
     ...withWorkers.map((p) =>
       p.available
-        ? { run: `${p.workers} workers`, events, seconds: p.seconds, eps: p.events_per_s, mbps: p.mb_per_s, ratio: `${p.time_vs_parse_only}×`, rss: result.peak_rss_mb_with_workers, matches: p.matches, alerts: p.alerts, note: `${p.note}; ${p.speedup_vs_1_thread}× 1 thread${p.speedup_vs_1_worker === null ? '' : `, ${p.speedup_vs_1_worker}× 1 worker`}${p.same_matches_as_1_thread ? '' : ' — MATCHES DIFFER from 1 thread'}` }
+        ? { run: `${p.workers} workers`, events, seconds: p.seconds, cpu: p.cpu_seconds, cpuPer: p.cpu_us_per_event, eps: p.events_per_s, mbps: p.mb_per_s, ratio: `${p.time_vs_parse_only}×`, rss: result.peak_rss_mb_with_workers, matches: p.matches, alerts: p.alerts, note: `${p.note}; ${p.speedup_vs_1_thread}× 1 thread${p.speedup_vs_1_worker === null ? '' : `, ${p.speedup_vs_1_worker}× 1 worker`}${p.same_matches_as_1_thread ? '' : ' — MATCHES DIFFER from 1 thread'}` }
         : { run: `${p.workers} workers`, note: p.note },
     ),
   ],
@@ -209,6 +229,8 @@ printTable(
     ['run', 'run'],
     ['events', 'events'],
     ['seconds', 'seconds'],
+    ['CPU s', 'cpu'],
+    ['CPU µs/event', 'cpuPer'],
     ['events/s', 'eps'],
     ['MB/s', 'mbps'],
     ['time vs parse-only', 'ratio'],

@@ -194,5 +194,6 @@ function evaluateArrow(state: RunnerState, task: ArrowTask): ArrowReply {
   if (task.ruleSet < 0 || task.ruleSet >= state.offsets.length) throw new RangeError(`no rule set ${task.ruleSet} in this pool`);
   const matches = evaluateBatch(state.evaluator.plan(task.ruleSet), decodeBatch(task.ipc));
   // Exact copies of our own: the evaluator may hand out views of buffers it reuses, which must not be moved away.
-  return { kind: 'arrow', ruleIndexes: matches.ruleIndexes.slice(0, matches.count), rows: matches.rows.slice(0, matches.count), count: matches.count };
+  // The decoded batch is not read after this, so its bytes can go back to be reused.
+  return { kind: 'arrow', ipc: task.ipc, ruleIndexes: matches.ruleIndexes.slice(0, matches.count), rows: matches.rows.slice(0, matches.count), count: matches.count };
 }

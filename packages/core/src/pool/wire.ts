@@ -202,9 +202,15 @@ export interface EvtxReply {
   readonly damageMessages: readonly string[];
 }
 
-/** Outcome of an ArrowTask: evaluateBatch's matches (rule index within the set, row). */
+/**
+ * Outcome of an ArrowTask: evaluateBatch's matches (rule index within the set, row), and
+ * the task's IPC bytes moved back for the next batch to be written into (see
+ * io/chunk-buffers.ts: a new buffer per batch is external memory, answered by V8 with full
+ * collections in the thread that receives it).
+ */
 export interface ArrowReply {
   readonly kind: 'arrow';
+  readonly ipc: Uint8Array;
   readonly ruleIndexes: Int32Array;
   readonly rows: Int32Array;
   readonly count: number;
@@ -237,8 +243,9 @@ export function movableReply(reply: WorkerReply): unknown {
     if (reply.matches.buffer.byteLength > 0) transfer.push(reply.matches.buffer as ArrayBuffer);
   } else if (reply.kind === 'evtx') {
     if (reply.matches.buffer.byteLength > 0) transfer.push(reply.matches.buffer as ArrayBuffer);
-  } else if (reply.kind === 'arrow' && reply.count > 0) {
-    transfer.push(reply.ruleIndexes.buffer as ArrayBuffer, reply.rows.buffer as ArrayBuffer);
+  } else if (reply.kind === 'arrow') {
+    if (reply.ipc.buffer.byteLength > 0) transfer.push(reply.ipc.buffer as ArrayBuffer);
+    if (reply.count > 0) transfer.push(reply.ruleIndexes.buffer as ArrayBuffer, reply.rows.buffer as ArrayBuffer);
   }
   return move({ [transferableSymbol]: transfer, [valueSymbol]: reply } as never);
 }

@@ -16,12 +16,30 @@ describe('chunk buffers', () => {
     expect(takeChunkBuffer(48 * 1024).buffer).not.toBe(a.buffer);
   });
 
-  it('does not hand out a buffer too small, or one more than twice the size asked', () => {
+  it('does not hand out a buffer too small, or one more than four times the size asked', () => {
     const big = takeChunkBuffer(1 << 20);
+    expect(big.length).toBe(2 << 20); // a quarter more, rounded up to 1 MiB
     recycleChunkBuffer(big);
-    expect(takeChunkBuffer(2 << 20).buffer).not.toBe(big.buffer);
-    expect(takeChunkBuffer(100 * 1024).buffer).not.toBe(big.buffer);
-    expect(takeChunkBuffer(600 * 1024).buffer).toBe(big.buffer);
+    expect(takeChunkBuffer(3 << 20).buffer).not.toBe(big.buffer);
+    expect(takeChunkBuffer(500 * 1024).buffer).not.toBe(big.buffer);
+    expect(takeChunkBuffer((2 << 20) - 1).buffer).toBe(big.buffer);
+  });
+
+  it('hands out the smallest buffer that fits, so a batch a little larger than the last still finds one', () => {
+    const sizes = [(7 << 20) + 5, (9 << 20) + 7, (6 << 20) + 3]; // Arrow batches vary in size
+    const first = sizes.map((n) => takeChunkBuffer(n));
+    for (const b of first) recycleChunkBuffer(b);
+    const again = [(6 << 20) + 100, (7 << 20) + 900_000, (9 << 20) + 50_000].map((n) => takeChunkBuffer(n));
+    expect(again.map((b) => b.buffer)).toEqual([first[2]?.buffer, first[0]?.buffer, first[1]?.buffer]);
+  });
+
+  it('keeps the larger buffers when more come back than it keeps', () => {
+    const small = Array.from({ length: 8 }, () => takeChunkBuffer(1 << 20));
+    for (const b of small) recycleChunkBuffer(b);
+    const large = takeChunkBuffer(6 << 20);
+    recycleChunkBuffer(large);
+    expect(takeChunkBuffer(6 << 20).buffer).toBe(large.buffer);
+    for (let i = 0; i < 7; i++) expect(small.map((b) => b.buffer)).toContain(takeChunkBuffer(1 << 20).buffer);
   });
 
   it('ignores buffers that moved to another thread', () => {

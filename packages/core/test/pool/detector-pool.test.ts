@@ -101,19 +101,25 @@ describe.runIf(hasShared('pool vs single thread on shared/datasets'))('on real d
     const batches = [];
     for (let i = 0; i < events.length; i += 700) batches.push(builder.build(events.slice(i, i + 700)));
     const expected = batches.map((b) => evaluateBatch(plan, b));
-    const p = pool([{ rules: OTHER_RULES }, { rules }], 2, 3);
     const ipc = batches.map(encodeBatch);
-    for (const input of [batches, ipc]) {
-      const actual = [];
-      for await (const m of p.evaluateArrowBatches(input, { ruleSet: 1 })) actual.push(m);
-      expect(actual.map((m) => m.count)).toEqual(expected.map((m) => m.count));
-      for (let i = 0; i < actual.length; i++) {
-        expect([...(actual[i]?.ruleIndexes ?? [])]).toEqual([...(expected[i]?.ruleIndexes.subarray(0, expected[i]?.count) ?? [])]);
-        expect([...(actual[i]?.rows ?? [])]).toEqual([...(expected[i]?.rows.subarray(0, expected[i]?.count) ?? [])]);
+    // A young generation of its own for the workers changes nothing but the heap (youngGenerationMb).
+    const young = createDetectorPool({ ruleSets: [{ rules: OTHER_RULES }, { rules }], workers: 2, maxInFlight: 3, youngGenerationMb: 32 });
+    pools.push(young);
+    for (const p of [pool([{ rules: OTHER_RULES }, { rules }], 2, 3), young]) {
+      // The IPC bytes twice: the second pass writes batches into buffers the first pass's replies gave back.
+      for (const input of [batches, ipc, ipc]) {
+        const actual = [];
+        for await (const m of p.evaluateArrowBatches(input, { ruleSet: 1 })) actual.push(m);
+        expect(actual.map((m) => m.count)).toEqual(expected.map((m) => m.count));
+        for (let i = 0; i < actual.length; i++) {
+          expect([...(actual[i]?.ruleIndexes ?? [])]).toEqual([...(expected[i]?.ruleIndexes.subarray(0, expected[i]?.count) ?? [])]);
+          expect([...(actual[i]?.rows ?? [])]).toEqual([...(expected[i]?.rows.subarray(0, expected[i]?.count) ?? [])]);
+        }
       }
     }
     // Bytes given are copied, never moved away from the caller.
     expect(ipc.every((bytes) => bytes.byteLength > 0)).toBe(true);
+    expect(() => createDetectorPool({ ruleSets: [{ rules }], workers: 1, youngGenerationMb: 0 })).toThrow(/youngGenerationMb must be a positive number/);
   });
 });
 
