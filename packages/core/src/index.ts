@@ -52,6 +52,8 @@ export type { Alert, AlertRule, CorrelationAlert, EngineAlert } from './alert/al
 export { AlertAssembler } from './detect/alert-assembler.js';
 export type { CorrelationMatch, CorrelationStage, FieldNameMapper } from './detect/alert-assembler.js';
 export { RoutedEvaluator } from './detect/routed-evaluator.js';
+export { CHANNEL_FIELD, EVENT_ID_FIELD, keysOfRule, keysStandIn, recordRuleKeys, ruleKeysOf } from './detect/key-routing.js';
+export type { RuleKeys } from './detect/key-routing.js';
 export type { EvaluatorRuleSet } from './detect/routed-evaluator.js';
 export { createEngine, detect, Engine } from './engine/engine.js';
 export type { EngineOptions, EngineRecord } from './engine/engine.js';

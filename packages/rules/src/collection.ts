@@ -13,8 +13,10 @@ import {
   type FilterRule,
   type Logsource,
   type Node,
+  type RuleKeys,
   type RuleMeta,
   type SourceLocation,
+  ruleKeysOf,
 } from '@siemlite/core';
 import { lowerDetection } from './lower/lower-detection.js';
 import { Diagnostics, MapReader } from './model/map-reader.js';
@@ -25,7 +27,8 @@ import { applyPipeline, resolvePlaceholders } from './pipeline/apply-pipeline.js
 import type { ProcessingPipeline } from './pipeline/pipeline.js';
 import type { LowerItemContext } from './modifiers/lower-item.js';
 import { loadYaml, type Locator, type YamlEntry, type YamlMap } from './yaml/load-yaml.js';
-import { RuleCache, type RuleCacheOptions } from './rule-cache.js';
+import { decodeCachedJson, encodeCachedJson, RuleCache, type CacheHit, type RuleCacheOptions } from './rule-cache.js';
+import { conditionOf, isKeyNeutral, lazyCondition, lazyDetectionRule, processLazily, type LazyCondition, type Probe } from './lazy-rules.js';
 
 /** Rule files larger than this are rejected unread: no real rule comes close (the largest SigmaHQ rule is ~40 KB). */
 export const DEFAULT_MAX_RULE_FILE_BYTES = 4 * 1024 * 1024;
@@ -71,7 +74,8 @@ export interface RuleSet {
 interface PendingDetection {
   readonly meta: Omit<RuleMeta, 'key'>;
   readonly logsource: Logsource;
-  readonly condition: Node;
+  /** Lazy when replayed from the rule cache (lazy-rules.ts). */
+  readonly condition: Node | LazyCondition;
   readonly file: string;
   readonly docIndex: number;
   readonly fromTemplate: boolean;
@@ -130,9 +134,10 @@ export function loadRules(paths: readonly string[], options: LoadRulesOptions = 
     // A file untouched since it was cached (same stat stamp) is neither read nor hashed.
     const stamp = cache === null ? null : cache.stampOf(file);
     if (cache !== null && stamp !== null) {
-      const fresh = cache.getByStamp(file, stamp, isEncodedFileResult);
-      if (fresh !== undefined) {
-        addFileResult(pending, file, decodeFileResult(fresh));
+      const fresh = cache.lookupByStamp(file, stamp, isEncodedFileResult);
+      const result = fresh === undefined ? null : decodeFileResult(fresh, file);
+      if (result !== null) {
+        addFileResult(pending, file, result);
         continue;
       }
     }
@@ -145,10 +150,11 @@ export function loadRules(paths: readonly string[], options: LoadRulesOptions = 
     }
     // Per file: a hit replays what parsing gave last time; a miss parses and stores it.
     const hash = RuleCache.hashBytes(bytes);
-    const cached = cache.get(file, hash, isEncodedFileResult);
-    if (cached !== undefined) {
+    const hit = cache.lookup(file, hash, isEncodedFileResult);
+    const cached = hit === undefined ? null : decodeFileResult(hit, file);
+    if (cached !== null) {
       if (stamp !== null) cache.stamp(file, hash, stamp);
-      addFileResult(pending, file, decodeFileResult(cached));
+      addFileResult(pending, file, cached);
       continue;
     }
     const text = decodeRuleText(file, bytes, pending);
@@ -163,7 +169,8 @@ export function loadRules(paths: readonly string[], options: LoadRulesOptions = 
       warnings: own.warnings,
       hasErrors: own.filesWithErrors.has(file),
     };
-    cache.set(file, hash, encodeFileResult(result), stamp ?? '');
+    const { encoded, attachments } = encodeFileResult(result, file);
+    cache.set(file, hash, encoded, stamp ?? '', attachments);
     addFileResult(pending, file, result);
   }
   cache?.save(new Set(files));
@@ -269,9 +276,21 @@ function addFileResult(pending: Pending, file: string, result: FileResult): void
   if (result.hasErrors) pending.filesWithErrors.add(file);
 }
 
-/** A {@link FileResult} as plain JSON data: the one Map (correlation aliases) as entry lists. */
-interface EncodedFileResult extends Omit<FileResult, 'correlations'> {
+/**
+ * A {@link FileResult} as plain JSON data: the one Map (correlation aliases) as entry lists,
+ * and each detection's condition as the index of a cache attachment holding it (rule-cache.ts)
+ * with its keys, so that replaying the entry decodes a condition only when it is read
+ * (lazy-rules.ts).
+ */
+interface EncodedFileResult extends Omit<FileResult, 'correlations' | 'detections'> {
+  readonly detections: readonly EncodedDetection[];
   readonly correlations: readonly EncodedCorrelation[];
+}
+
+interface EncodedDetection extends Omit<PendingDetection, 'condition'> {
+  /** The condition's attachment; a condition JSON cannot carry stays a tree (and the entry is not cached). */
+  readonly condition: number | Node;
+  readonly keys: RuleKeys;
 }
 
 interface EncodedCorrelation extends Omit<PendingCorrelation, 'parsed'> {
@@ -280,24 +299,49 @@ interface EncodedCorrelation extends Omit<PendingCorrelation, 'parsed'> {
   };
 }
 
-function encodeFileResult(result: FileResult): EncodedFileResult {
-  return {
+function encodeFileResult(result: FileResult, file: string): { readonly encoded: EncodedFileResult; readonly attachments: readonly string[] } {
+  const attachments: string[] = [];
+  const encoded = {
     ...result,
+    detections: result.detections.map((d) => {
+      const condition = conditionOf(d.condition);
+      const json = encodeCachedJson(condition, file);
+      if (json !== null) attachments.push(json);
+      return { ...d, condition: json === null ? condition : attachments.length - 1, keys: ruleKeysOf(condition) };
+    }),
     correlations: result.correlations.map((c) => ({
       ...c,
       parsed: { ...c.parsed, aliases: c.parsed.aliases.map((a) => ({ alias: a.alias, fields: [...a.fields] })) },
     })),
   };
+  return { encoded, attachments };
 }
 
-function decodeFileResult(encoded: EncodedFileResult): FileResult {
+/** The file result of a cache hit, its conditions still undecoded; null when an attachment is missing. */
+function decodeFileResult({ value: encoded, attachments }: CacheHit<EncodedFileResult>, file: string): FileResult | null {
+  const detections: PendingDetection[] = [];
+  for (const { condition, keys, ...d } of encoded.detections) {
+    if (typeof condition !== 'number') {
+      detections.push({ ...d, condition });
+      continue;
+    }
+    const json = attachments[condition];
+    if (json === undefined) return null;
+    detections.push({ ...d, condition: lazyCondition(keys, () => decodeCachedJson(utf8(json), file) as Node) });
+  }
   return {
     ...encoded,
+    detections,
     correlations: encoded.correlations.map((c) => ({
       ...c,
       parsed: { ...c.parsed, aliases: c.parsed.aliases.map((a) => ({ alias: a.alias, fields: new Map(a.fields) })) },
     })),
   };
+}
+
+/** UTF-8 bytes as text. */
+function utf8(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 /** The shape check of a cache entry (its content is covered by the cache file's checksum). */
@@ -521,9 +565,11 @@ function finish(pending: Pending, fileCount: number, options: LoadRulesOptions):
     filters.forEach((f, i) => {
       const targets = filterTargets[i];
       const applies = targets === 'any' || (targets !== undefined && targets.has(key));
-      if (applies && logsourceContains(p.logsource, f.p.logsource)) condition = And.create([condition, f.p.parsed.condition]);
+      if (applies && logsourceContains(p.logsource, f.p.logsource)) condition = And.create([conditionOf(condition), f.p.parsed.condition]);
     });
-    filtered.push({ kind: 'DetectionRule', key, ...p.meta, logsource: p.logsource, condition, isMapped: true, shouldAlert: true });
+    if (condition.kind === 'LazyCondition') {
+      filtered.push(lazyDetectionRule({ kind: 'DetectionRule', key, ...p.meta, logsource: p.logsource, isMapped: true, shouldAlert: true }, condition));
+    } else filtered.push({ kind: 'DetectionRule', key, ...p.meta, logsource: p.logsource, condition, isMapped: true, shouldAlert: true });
   }
   const processed = processRules(filtered, pipelines);
   for (const e of processed.errors) {
@@ -637,7 +683,16 @@ export function processRules(
   if (pipelines.length === 0) return { rules, errors: [] };
   const out: DetectionRule[] = [];
   const errors: ErrorRecord[] = [];
+  // Rules replayed from the rule cache stay lazy through pipelines that cannot fail or move keys.
+  const neutral = isKeyNeutral(pipelines);
+  const probes = new Map<string, Probe>();
   for (const rule of rules) {
+    const lazy = neutral ? processLazily(rule, pipelines, probes) : null;
+    if (lazy !== null) {
+      for (const e of lazy.errors) errors.push(withRuleId(e, rule.id ?? rule.name));
+      if (lazy.rule !== null) out.push(lazy.rule);
+      continue;
+    }
     const processed = applyPipeline(
       { logsource: rule.logsource, condition: rule.condition, origin: rule.origin, ruleId: rule.id ?? rule.name },
       pipelines,

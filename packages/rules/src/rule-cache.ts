@@ -7,6 +7,7 @@
 //
 //   line 1     header JSON: magic, layout version, context hash, entry count, body CRC-32
 //   line 2...  one entry per rule file: JSON(path) TAB sha-256(file bytes) TAB stat stamp TAB payload JSON
+//              (TAB attachment JSON)...
 //
 // The stat stamp (size, modification and change times, inode, device) lets a
 // load trust an entry without reading and hashing its file when the file's stamp is
@@ -24,6 +25,11 @@
 // the old one, and only happen when some entry changed; a folder that cannot be written is
 // reported through `onReport` and otherwise skipped.
 //
+// Attachments are parts of the result kept apart as JSON text (a detection's condition,
+// collection.ts): a hit hands them over as bytes, decoded only if and when they are read
+// (lazy-rules.ts), so a start does not build, then collect, the trees of rules its events
+// never reach.
+//
 // The payload is the per-file result as JSON. Paths equal to the entry's own path are
 // stored as `"file":0` (a quarter of the bytes) and put back while the parsed value is
 // frozen. Results with values JSON cannot carry exactly (NaN, ±Infinity, -0, undefined,
@@ -39,7 +45,7 @@ import { crc32 } from 'node:zlib';
 import { Constant, NullValue, PatternPart } from '@siemlite/core';
 
 /** Bump when the layout of cache files changes. Loader changes are caught by the code fingerprint. */
-const CACHE_LAYOUT_VERSION = 3;
+const CACHE_LAYOUT_VERSION = 4;
 const MAGIC = 'siemlite-rule-cache';
 /** Payload of an entry whose result JSON cannot carry exactly: parse the file every time. */
 const UNCACHEABLE = '';
@@ -79,8 +85,17 @@ interface Entry {
   readonly hash: string;
   /** The file's stat stamp when it was hashed (see above), or '' when not trusted. */
   readonly stamp: string;
-  /** Payload JSON with the entry's path as `"file":0` (as read: UTF-8 bytes), or {@link UNCACHEABLE}. */
+  /**
+   * Payload JSON with the entry's path as `"file":0`, then each attachment after a tab (as
+   * read: UTF-8 bytes), or {@link UNCACHEABLE}.
+   */
   readonly payload: string | Uint8Array;
+}
+
+/** A cached result and its attachments (UTF-8 JSON text, see {@link decodeCachedJson}). */
+export interface CacheHit<T> {
+  readonly value: T;
+  readonly attachments: readonly Uint8Array[];
 }
 
 /** The cache of one load: read when opened, written by {@link RuleCache.save} if anything changed. */
@@ -139,10 +154,10 @@ export class RuleCache {
    * (the file was not touched since it was hashed); undefined otherwise, and then the caller
    * reads and hashes the file and asks {@link get}. Not counted as a miss.
    */
-  getByStamp<T>(file: string, stamp: string, accept: (value: unknown) => value is T): T | undefined {
+  lookupByStamp<T>(file: string, stamp: string, accept: (value: unknown) => value is T): CacheHit<T> | undefined {
     const entry = this.#entries.get(file);
     if (entry === undefined || stamp === '' || entry.stamp !== stamp) return undefined;
-    return this.get(file, entry.hash, accept);
+    return this.lookup(file, entry.hash, accept);
   }
 
   /** The sha-256 of a rule file's bytes, the key of its entry along with its path. */
@@ -156,14 +171,28 @@ export class RuleCache {
    * file and calls `set`).
    */
   get<T>(file: string, hash: string, accept: (value: unknown) => value is T): T | undefined {
+    return this.lookup(file, hash, accept)?.value;
+  }
+
+  /** As {@link get}, with the attachments stored by {@link set}. */
+  lookup<T>(file: string, hash: string, accept: (value: unknown) => value is T): CacheHit<T> | undefined {
     const entry = this.#entries.get(file);
     if (entry !== undefined && entry.hash === hash && entry.payload.length > 0) {
       try {
-        const { payload } = entry;
-        const value: unknown = JSON.parse(typeof payload === 'string' ? payload : asBuffer(payload).toString('utf8'));
+        const bytes = asBuffer(entry.payload);
+        let end = bytes.indexOf(9);
+        if (end < 0) end = bytes.length;
+        const value: unknown = JSON.parse(bytes.toString('utf8', 0, end));
         if (accept(value)) {
           this.#hits++;
-          return revive(value, file);
+          const attachments: Uint8Array[] = [];
+          for (let start = end + 1; start <= bytes.length; ) {
+            let next = bytes.indexOf(9, start);
+            if (next < 0) next = bytes.length;
+            attachments.push(bytes.subarray(start, next));
+            start = next + 1;
+          }
+          return { value: revive(value, file), attachments };
         }
       } catch {
         // Cannot happen with a file we wrote (its checksum matched); parse the rule again.
@@ -181,16 +210,14 @@ export class RuleCache {
     this.#dirty = true;
   }
 
-  /** Stores the result of parsing `file` (plain JSON-safe data; anything else is not cached). */
-  set(file: string, hash: string, value: unknown, stamp = ''): void {
-    let payload: string = UNCACHEABLE;
-    const paths = countExactJson(value, file);
-    if (paths >= 0) {
-      const short = JSON.stringify(value).replaceAll(`"file":${JSON.stringify(file)}`, '"file":0');
-      // Every match must be one of the `file` properties counted (no key ends in `"file`,
-      // but a wrong replacement would be silent, so make sure).
-      if (occurrences(short, '"file":0') === paths) payload = short;
-    }
+  /**
+   * Stores the result of parsing `file` (plain JSON-safe data; anything else is not cached)
+   * and its attachments (texts from {@link encodeCachedJson}).
+   */
+  set(file: string, hash: string, value: unknown, stamp = '', attachments: readonly string[] = []): void {
+    const json = encodeCachedJson(value, file);
+    // Attachments are JSON text, which never holds a raw tab or newline; anything else is not cached.
+    const payload = json === null || attachments.some((a) => /[\t\n]/.test(a)) ? UNCACHEABLE : attachments.reduce((text, a) => `${text}\t${a}`, json);
     const old = this.#entries.get(file);
     if (old !== undefined && old.hash === hash && old.stamp === stamp && asBuffer(old.payload).equals(asBuffer(payload))) return;
     this.#entries.set(file, { hash, stamp, payload });
@@ -215,6 +242,26 @@ export class RuleCache {
     }
     this.#onReport?.(Object.freeze({ file: this.#path, hits: this.#hits, misses: this.#misses, written, error }));
   }
+}
+
+/**
+ * `value` as the cache stores it: JSON with `file` properties equal to `file` as `"file":0`
+ * (a quarter of the bytes); null when JSON cannot carry it exactly (see the top of this
+ * file). {@link decodeCachedJson} gives it back. Also for parts of a payload kept as JSON
+ * text inside it, decoded only when needed (lazy-rules.ts).
+ */
+export function encodeCachedJson(value: unknown, file: string): string | null {
+  const paths = countExactJson(value, file);
+  if (paths < 0) return null;
+  const short = JSON.stringify(value).replaceAll(`"file":${JSON.stringify(file)}`, '"file":0');
+  // Every match must be one of the `file` properties counted (no key ends in `"file`,
+  // but a wrong replacement would be silent, so make sure).
+  return occurrences(short, '"file":0') === paths ? short : null;
+}
+
+/** What {@link encodeCachedJson} stored, parsed and deep-frozen as loading makes it. */
+export function decodeCachedJson(text: string, file: string): unknown {
+  return revive(JSON.parse(text) as unknown, file);
 }
 
 function occurrences(text: string, part: string): number {

@@ -144,22 +144,7 @@ export function compileRuleSet(rules: readonly CompilableRule[]): RuleSetPlan {
     }
     let l = byValue.get(valueKey);
     if (l === undefined) {
-      const { compileTest, fieldRef, isEquality, pattern, witness } = make();
-      let compiled: StringTest | null = null;
-      l = {
-        id: leaves.length,
-        kind,
-        field,
-        fieldRef,
-        isEquality,
-        pattern,
-        witness,
-        get test(): StringTest | null {
-          if (compileTest === null) return null;
-          compiled ??= compileTest();
-          return compiled;
-        },
-      };
+      l = new Leaf(leaves.length, kind, field, make());
       leaves.push(l);
       firstRule.push(currentRule);
       byValue.set(valueKey, l);
@@ -251,14 +236,7 @@ export function compileRuleSet(rules: readonly CompilableRule[]): RuleSetPlan {
       groups.set(key, group);
     }
     // The full test is read only by a matcher built for a batch (and only for witness leaves).
-    group.leaves.push({
-      local: group.leaves.length,
-      pattern: l.pattern,
-      witness: l.witness,
-      get fullTest(): StringTest {
-        return l.test as StringTest;
-      },
-    });
+    group.leaves.push(new GroupLeaf(group.leaves.length, l));
     group.ids.push(l.id);
   }
   const specs: MatcherLeaf[][] = [];
@@ -292,6 +270,62 @@ export function compileRuleSet(rules: readonly CompilableRule[]): RuleSetPlan {
     return found;
   };
   return { rules, roots, leaves, matcherCount: specs.length, matcher, deferMatcher, leafMatcher, leafLocal, matcherFields, matcherLeafIds, fields: [...fields], hasKeywords };
+}
+
+/**
+ * A plan leaf, its test compiled on first read. A class, not an object literal with a
+ * getter: a getter closure per literal gave each of a plan's leaves (16,000 for the rules
+ * one Sysmon process creation reaches) a hidden class of its own, slow to make at start-up
+ * (issue 14) and megamorphic wherever leaves are read.
+ */
+class Leaf implements PlanLeaf {
+  readonly id: number;
+  readonly kind: LeafKind;
+  readonly field: string;
+  readonly fieldRef: FieldRefValue | null;
+  readonly isEquality: boolean;
+  readonly pattern: StringPattern | null;
+  readonly witness: string | null;
+  #compileTest: (() => StringTest) | null;
+  #test: StringTest | null = null;
+
+  constructor(id: number, kind: LeafKind, field: string, spec: LeafSpec) {
+    this.id = id;
+    this.kind = kind;
+    this.field = field;
+    this.fieldRef = spec.fieldRef;
+    this.isEquality = spec.isEquality;
+    this.pattern = spec.pattern;
+    this.witness = spec.witness;
+    this.#compileTest = spec.compileTest;
+  }
+
+  get test(): StringTest | null {
+    if (this.#test === null && this.#compileTest !== null) {
+      this.#test = this.#compileTest();
+      this.#compileTest = null;
+    }
+    return this.#test;
+  }
+}
+
+/** A leaf as its field's matcher sees it; the full test is the leaf's, compiled on first read. */
+class GroupLeaf implements MatcherLeaf {
+  readonly local: number;
+  readonly pattern: StringPattern | null;
+  readonly witness: string | null;
+  readonly #leaf: PlanLeaf;
+
+  constructor(local: number, leaf: PlanLeaf) {
+    this.local = local;
+    this.pattern = leaf.pattern;
+    this.witness = leaf.witness;
+    this.#leaf = leaf;
+  }
+
+  get fullTest(): StringTest {
+    return this.#leaf.test as StringTest;
+  }
 }
 
 /**

@@ -12,8 +12,8 @@
 // understand (a NOT, a keyword, a wildcard, a list or object value in the event) routes
 // conservatively: the rule to every key, the event to all rules.
 import { foldCase } from '../compile/fold-case.js';
-import type { Node } from '../ir/nodes.js';
-import type { Value } from '../ir/values.js';
+import { And, Constant, Match, Or, type Node } from '../ir/nodes.js';
+import { StringPattern, type Value } from '../ir/values.js';
 
 /** The fields routed on, as the windows pipeline names them. */
 export const CHANNEL_FIELD = 'Channel';
@@ -94,6 +94,65 @@ export function ruleKeysOf(condition: Node): RuleKeys {
     default:
       return ANY;
   }
+}
+
+/**
+ * Where a rule object whose condition is decoded on first need (packages/rules' rule cache,
+ * start-up: issue 14) keeps its keys, so routing the first event does not decode every
+ * rule: a non-enumerable own property, which a copy (`{ ...rule }`) does not take (it reads
+ * its condition instead), and JSON and equality checks do not see.
+ */
+const RULE_KEYS = Symbol('siemlite.ruleKeys');
+
+/**
+ * Records `keys` as what {@link ruleKeysOf} gives for `rule.condition`, on the rule itself
+ * (before it is frozen); the caller vouches for it (packages/rules computes them from the
+ * same condition, and tests check both agree).
+ */
+export function recordRuleKeys(rule: object, keys: RuleKeys): void {
+  Object.defineProperty(rule, RULE_KEYS, { value: keys });
+}
+
+/** The keys of a rule: recorded ones ({@link recordRuleKeys}), else read from its condition. */
+export function keysOfRule(rule: { readonly condition: Node }): RuleKeys {
+  return Object.hasOwn(rule, RULE_KEYS) ? ((rule as { readonly [RULE_KEYS]?: RuleKeys })[RULE_KEYS] as RuleKeys) : ruleKeysOf(rule.condition);
+}
+
+/**
+ * A small condition whose {@link ruleKeysOf} equals `keys` (a null, an empty list or up to
+ * {@link MAX_PAIRS} pairs, as `ruleKeysOf` gives): an OR of `Channel = c AND EventID = e`
+ * tests. packages/rules applies a pipeline to it instead of to the rule's whole condition,
+ * to learn the keys of the processed rule without decoding it.
+ */
+export function keysStandIn(keys: RuleKeys): Node {
+  if (keys === null) return Constant.TRUE;
+  const text = (t: string): StringPattern => StringPattern.literal(t);
+  if (keys.length === 0) return And.create([Match.create(CHANNEL_FIELD, text('a'), null), Match.create(CHANNEL_FIELD, text('b'), null)]);
+  return Or.create(
+    keys.map((k) => {
+      const tests: Node[] = [];
+      if (k.channel !== null) tests.push(Match.create(CHANNEL_FIELD, text(k.channel), null));
+      if (k.eventId !== null) tests.push(Match.create(EVENT_ID_FIELD, text(k.eventId), null));
+      return And.create(tests);
+    }),
+  );
+}
+
+/**
+ * How the evaluator reads a rule set given as rule objects (a pool on the calling thread):
+ * all conditions, one condition, and the keys ({@link keysOfRule}), each read on first need,
+ * so that routing an event and compiling its subset read only the conditions of that subset.
+ */
+export function ruleAccess(rules: () => readonly { readonly condition: Node }[]): {
+  readonly conditions: () => readonly Node[];
+  readonly conditionAt: (index: number) => Node;
+  readonly keys: () => readonly RuleKeys[];
+} {
+  return {
+    conditions: () => rules().map((r) => r.condition),
+    conditionAt: (index) => (rules()[index] as { readonly condition: Node }).condition,
+    keys: () => rules().map(keysOfRule),
+  };
 }
 
 /** Whether an event with folded `channel` and `eventId` (null: unknown) can satisfy `keys`. */

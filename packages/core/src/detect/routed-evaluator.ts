@@ -26,6 +26,10 @@ export interface EvaluatorRuleSet {
   readonly reported: Uint8Array;
   /** The rules' conditions in rule order; called once, when the first event reaches the set. */
   readonly conditions: () => readonly Node[];
+  /** Rule `index`'s condition alone, so a subset compiles without the others' (default: from `conditions`). */
+  readonly conditionAt?: (index: number) => Node;
+  /** Each rule's (Channel, EventID) keys without the conditions (default: read from `conditions`). */
+  readonly keys?: () => readonly RuleKeys[];
   /** `by-logsource` sets: each rule's logsource, in rule order. */
   readonly logsources?: readonly RuleLogsource[];
   /**
@@ -98,6 +102,9 @@ class RuleSetSlot {
   readonly logsources: readonly RuleLogsource[] | null;
   readonly windowsAllRules: boolean;
   readonly #conditions: () => readonly Node[];
+  readonly #conditionAt: ((index: number) => Node) | undefined;
+  readonly #keys: (() => readonly RuleKeys[]) | undefined;
+  readonly #ruleCount: number;
   #decoded: readonly Node[] | null = null;
   /** Per rule: the (Channel, EventID) keys its condition needs (key-routing.ts); computed on first need. */
   #ruleKeys: readonly RuleKeys[] | null = null;
@@ -126,6 +133,9 @@ class RuleSetSlot {
     this.logsources = this.route === ROUTE_BY_LOGSOURCE ? (set.logsources as readonly RuleLogsource[]) : null;
     this.windowsAllRules = set.windowsAllRules === true;
     this.#conditions = set.conditions;
+    this.#conditionAt = set.conditionAt;
+    this.#keys = set.keys;
+    this.#ruleCount = set.ruleCount;
     this.whole = new Batch(() => compileRuleSet(this.conditions.map((condition) => ({ condition }))), null);
   }
 
@@ -181,7 +191,7 @@ class RuleSetSlot {
     const signature = fit.join(',');
     const known = this.#bySubset.get(signature);
     if (known !== undefined) return known;
-    const mark = new Uint8Array(this.conditions.length);
+    const mark = new Uint8Array(this.#ruleCount);
     for (const r of fit) mark[r] = 1;
     for (const other of this.#subsetBatches) {
       const rules = other.ruleMap as Int32Array;
@@ -217,12 +227,13 @@ class RuleSetSlot {
 
   /** A batch of the set's rules `rules` (ascending), its plan compiled on first use. */
   #batchOf(rules: readonly number[]): Batch {
-    return new Batch(() => compileRuleSet(rules.map((r) => ({ condition: this.conditions[r] as Node }))), Int32Array.from(rules));
+    const at = this.#conditionAt ?? ((r: number) => this.conditions[r] as Node);
+    return new Batch(() => compileRuleSet(rules.map((r) => ({ condition: at(r) }))), Int32Array.from(rules));
   }
 
   /** Each rule's (Channel, EventID) keys, read from the conditions once. */
   #keysOfRules(): readonly RuleKeys[] {
-    this.#ruleKeys ??= this.conditions.map(ruleKeysOf);
+    this.#ruleKeys ??= this.#keys?.() ?? this.conditions.map(ruleKeysOf);
     return this.#ruleKeys;
   }
 

@@ -175,7 +175,7 @@ export class DetectorPool {
     if (workers === 0) {
       this.#piscina = null;
       this.#inline = createTaskRunner(encodeWorkerConfig(wireSets, report, { withConditions: false }), (set) =>
-        (options.ruleSets[set] as DetectorRuleSet).rules.map((r) => r.condition),
+        (options.ruleSets[set] as DetectorRuleSet).rules,
       );
       return;
     }

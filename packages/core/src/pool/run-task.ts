@@ -5,11 +5,12 @@
 // A hot path (STYLE.md §5): no closures or object literals per record, and the one
 // try/catch at the task boundary.
 import { RoutedEvaluator } from '../detect/routed-evaluator.js';
+import { ruleAccess } from '../detect/key-routing.js';
+import type { CompilableRule } from '../compile/compile-rule-set.js';
 import { evaluateBatch } from '../eval/evaluate-batch.js';
 import { eventTimestamp } from '../event/event-time.js';
 import { compileFieldPath, compileFirstPresent, type FieldAccessor } from '../event/lookup-field.js';
 import { normalizeEvent } from '../event/normalize-event.js';
-import type { Node } from '../ir/nodes.js';
 import { chunkItems } from '../io/evtx/read-evtx.js';
 import { evtxBadRecord } from '../io/evtx/evtx-decoder.js';
 import { RecordFailure, parseRecordObject } from '../io/parse-record.js';
@@ -34,16 +35,17 @@ export type TaskRunner = (task: WorkerTask) => WorkerReply;
 
 /**
  * The task function for a configuration. Rule sets are decoded and compiled on first need,
- * so a worker whose events never reach a set never pays for it. `conditionsOf` gives the
- * conditions directly instead of decoding them (a pool that runs on the calling thread).
+ * so a worker whose events never reach a set never pays for it. `rulesOf` gives the rules
+ * directly instead of decoding their conditions (a pool that runs on the calling thread);
+ * a rule's condition is then read only when a subset it is in compiles (key-routing.ts).
  */
-export function createTaskRunner(config: WorkerConfig, conditionsOf?: (ruleSet: number) => readonly Node[]): TaskRunner {
+export function createTaskRunner(config: WorkerConfig, rulesOf?: (ruleSet: number) => readonly CompilableRule[]): TaskRunner {
   const evaluator = new RoutedEvaluator(
     config.ruleSets.map((set, index) => ({
       events: set.events,
       ruleCount: set.ruleCount,
       reported: set.reported,
-      conditions: conditionsOf === undefined ? () => decodeConditions(set) : () => conditionsOf(index),
+      ...(rulesOf === undefined ? { conditions: () => decodeConditions(set) } : ruleAccess(() => rulesOf(index))),
       ...(set.logsources === undefined ? {} : { logsources: set.logsources }),
     })),
     config.sources ?? {},

@@ -1,33 +1,18 @@
 // The rule cache of loadRules: a warm load gives exactly what a cold load gives, and the
 // cache never decides anything on stale, corrupt, foreign or unwritable data.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Constant, NullValue, PatternPart, walkNodes, type Node } from '@siemlite/core';
 import type { ProcessingPipeline } from '../../src/pipeline/pipeline.js';
 import { loadRules, type LoadRulesOptions, type RuleSet } from '../../src/collection.js';
 import { loadBuiltinPipeline } from '../../src/pipeline/builtin.js';
 import { loadPipeline } from '../../src/pipeline/pipeline.js';
 import type { RuleCacheReport } from '../../src/rule-cache.js';
+import { tempDirs, windows } from './temp-rules.js';
 import { hasShared, REPO_ROOT, SHARED_DIR } from '../../../../test/support/shared.js';
 
-const temps: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'siemlite-cache-'));
-  temps.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
-
-function windows(): ProcessingPipeline {
-  const { pipeline, errors } = loadBuiltinPipeline('windows');
-  expect(errors).toEqual([]);
-  if (pipeline === null) throw new Error('windows pipeline did not load');
-  return pipeline;
-}
+const tempDir = tempDirs('siemlite-cache-');
 
 /** Loads with the cache in `dir`; returns the rule set and what the cache did. */
 function cached(paths: readonly string[], dir: string, options: LoadRulesOptions = {}): { set: RuleSet; report: RuleCacheReport } {
@@ -294,7 +279,7 @@ describe('rule cache on small rule files', () => {
     ['an empty file', (): Buffer => Buffer.alloc(0)],
     ['a truncated file', (b: Buffer): Buffer => b.subarray(0, Math.floor(b.length / 2))],
     ['a changed byte in an entry', (b: Buffer): Buffer => Buffer.from(b.toString('latin1').replace('a.exe', 'b.exe'), 'latin1')],
-    ['another layout version', (b: Buffer): Buffer => Buffer.from(b.toString('latin1').replace('"layout":3', '"layout":999'), 'latin1')],
+    ['another layout version', (b: Buffer): Buffer => Buffer.from(b.toString('latin1').replace('"layout":4', '"layout":999'), 'latin1')],
     ['another context (other loader code)', (b: Buffer): Buffer => Buffer.from(b.toString('latin1').replace(/"context":"[0-9a-f]/, '"context":"x'), 'latin1')],
     ['an entry line without separators', (b: Buffer): Buffer => Buffer.concat([b, Buffer.from('\nbroken')])],
   ])('ignores and rewrites a cache file holding %s', (_name, corrupt) => {

@@ -1,0 +1,104 @@
+// Routing on recorded keys (start-up, issue 14): rules whose condition is decoded on first
+// read give the evaluator their (Channel, EventID) keys up front, and the evaluator reads
+// the conditions of the subset an event reaches, no other.
+import { describe, expect, it } from 'vitest';
+import { RoutedEvaluator } from '../../src/detect/routed-evaluator.js';
+import { keysOfRule, keysStandIn, recordRuleKeys, ruleAccess, ruleKeysOf, type RuleKeys } from '../../src/detect/key-routing.js';
+import { And, Constant, Match, Not, Or, type Node } from '../../src/ir/nodes.js';
+import { NumberValue, PatternPart, StringPattern } from '../../src/ir/values.js';
+
+const text = (t: string, isCased = false) => StringPattern.create([PatternPart.literal(t)], isCased);
+const channel = (c: string) => Match.create('Channel', text(c));
+const eventId = (n: number) => Match.create('EventID', NumberValue.create(n));
+const field = (name: string, value: string) => Match.create(name, text(value));
+
+describe('keysStandIn', () => {
+  const conditions: Node[] = [
+    Constant.TRUE,
+    field('Image', 'cmd.exe'),
+    channel('Security'),
+    eventId(4688),
+    And.create([channel('Microsoft-Windows-Sysmon/Operational'), eventId(1), field('Image', 'x')]),
+    Or.create([And.create([channel('Security'), eventId(4688)]), And.create([channel('Microsoft-Windows-Sysmon/Operational'), eventId(1)])]),
+    And.create([channel('A'), channel('B')]), // never holds: []
+    And.create([Or.create([eventId(12), eventId(13), eventId(14)]), channel('Microsoft-Windows-Sysmon/Operational')]),
+    // Over 64 pairs: channels only.
+    And.create([Or.create(Array.from({ length: 9 }, (_, i) => channel(`C${i}`))), Or.create(Array.from({ length: 9 }, (_, i) => eventId(i)))]),
+    Not.create(channel('Security')),
+    And.create([channel('MiXeD/Case'), Match.create('EventID', text('4624'))]),
+  ];
+
+  it('is a condition with the same keys as the one they were read from, for every shape ruleKeysOf gives', () => {
+    const shapes = new Set<string>();
+    for (const c of conditions) {
+      const keys = ruleKeysOf(c);
+      shapes.add(keys === null ? 'any' : keys.length === 0 ? 'none' : keys.some((k) => k.channel === null) ? 'event ids' : keys.some((k) => k.eventId === null) ? 'channels' : 'pairs');
+      expect(ruleKeysOf(keysStandIn(keys)), JSON.stringify(keys)).toStrictEqual(keys);
+    }
+    expect([...shapes].sort()).toEqual(['any', 'channels', 'event ids', 'none', 'pairs']);
+  });
+});
+
+describe('recorded keys', () => {
+  it('are what keysOfRule gives for that rule object only; a copy reads its condition', () => {
+    const rule = { condition: And.create([channel('Security'), eventId(4624)]) };
+    expect(keysOfRule(rule)).toStrictEqual([{ channel: 'security', eventId: '4624' }]);
+    const recorded: RuleKeys = [{ channel: 'security', eventId: null }];
+    recordRuleKeys(rule, recorded);
+    expect(keysOfRule(rule)).toBe(recorded);
+    expect(keysOfRule({ ...rule })).toStrictEqual([{ channel: 'security', eventId: '4624' }]);
+    const any = { condition: channel('System') };
+    recordRuleKeys(any, null);
+    expect(keysOfRule(any)).toBeNull();
+  });
+});
+
+describe('RoutedEvaluator over lazily decoded rules', () => {
+  // Four rules on three keys, each condition readable only through a counting getter.
+  const sources: Node[] = [
+    And.create([channel('Security'), eventId(4624), field('User', 'alice')]),
+    And.create([channel('Security'), eventId(4625), field('User', 'bob')]),
+    And.create([channel('System'), eventId(7045), field('Service', 'evil')]),
+    And.create([channel('Security'), eventId(4624), field('User', 'carol')]),
+  ];
+
+  function lazyRules(withKeys: boolean): { rules: { readonly condition: Node }[]; reads: number[] } {
+    const reads = sources.map(() => 0);
+    const rules = sources.map((node, i) => {
+      const rule = {
+        get condition(): Node {
+          reads[i] = (reads[i] as number) + 1;
+          return node;
+        },
+      };
+      if (withKeys) recordRuleKeys(rule, ruleKeysOf(node));
+      return rule;
+    });
+    return { rules, reads };
+  }
+
+  const evaluatorOf = (rules: readonly { readonly condition: Node }[]) =>
+    new RoutedEvaluator([{ events: 'all', ruleCount: rules.length, reported: new Uint8Array(rules.length).fill(1), ...ruleAccess(() => rules) }]);
+
+  it('reads only the conditions of the rules an event can reach, and matches as with every condition read', () => {
+    const { rules, reads } = lazyRules(true);
+    const evaluator = evaluatorOf(rules);
+    const logon = { Channel: 'Security', EventID: 4624, User: 'carol' };
+    expect([...evaluator.evaluate([logon], [logon], 1)]).toEqual([3]);
+    expect(reads).toEqual([1, 0, 0, 1]);
+    const service = { Channel: 'System', EventID: 7045, Service: 'evil' };
+    expect([...evaluator.evaluate([service], [service], 1)]).toEqual([2]);
+    expect(reads).toEqual([1, 0, 1, 1]);
+    // An event without a key reaches every rule.
+    const bare = { User: 'bob' };
+    expect([...evaluator.evaluate([bare], [bare], 1)]).toEqual([]);
+    expect(reads.every((n) => n >= 1)).toBe(true);
+  });
+
+  it('reads every condition to route when no keys were recorded (the default)', () => {
+    const { rules, reads } = lazyRules(false);
+    const logon = { Channel: 'Security', EventID: 4624, User: 'alice' };
+    expect([...evaluatorOf(rules).evaluate([logon], [logon], 1)]).toEqual([0]);
+    expect(reads.every((n) => n >= 1)).toBe(true);
+  });
+});
