@@ -3,16 +3,15 @@
 // reads, normalizes and batches the first --events events of FILE (not timed), then times
 // evaluateBatch over all the batches on one thread (after one untimed warm-up pass).
 //   npm run build && node benchmarks/evaluate.bench.mjs FILE [--events 300000] [--runs 1]
-//                    [--batch-rows 2048] [--workers 1,2] [--young-mb 128] [--rules DIR]... [--baseline JSON]
+//                    [--batch-rows 2048] [--workers 1,2] [--young-mb 0] [--rules DIR]... [--baseline JSON]
 // Batches are built while reading, so only the batches stay in memory, not the events.
 // Matches are (rule, event) pairs from evaluateBatch; alerts leave out rules that do not
 // alert on their own (correlation members with generate: false), as hunt does, so on the
 // same events this number should equal hunt's alert count.
 // With --workers N,M (default 1,2): the same batches through core's DetectorPool as Arrow
 // IPC bytes, with N and then M worker threads; each run's speed-up is given against the one
-// thread (batches built beforehand, nothing to decode) and against one worker. The workers'
-// young generation is --young-mb MB (default 128, DetectorPoolOptions.youngGenerationMb;
-// 0: V8's default).
+// thread (batches built beforehand, nothing to decode) and against one worker. --young-mb
+// sets the workers' young generation (DetectorPoolOptions.youngGenerationMb; default 0: V8's own).
 // CPU s is the whole process's user + system time over the timed part, all threads (process.cpuUsage()):
 // on a machine shared with other work it moves less than wall time, and with workers it shows
 // what decoding costs beside evaluating.
@@ -33,7 +32,7 @@ const { values, positionals } = parseArgs({
     rules: { type: 'string', multiple: true },
     baseline: { type: 'string' },
     workers: { type: 'string', default: '1,2' },
-    'young-mb': { type: 'string', default: '128' },
+    'young-mb': { type: 'string', default: '0' },
   },
 });
 const file = positionals[0];

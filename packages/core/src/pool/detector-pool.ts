@@ -83,14 +83,15 @@ export interface DetectorPoolOptions {
   readonly startAllWorkers?: boolean;
   /**
    * Young generation of each worker thread's heap, in MB (Node's `resourceLimits.
-   * maxYoungGenerationSizeMb`); default V8's own (16 MB semi-spaces). Worth raising for a pool
-   * fed {@link DetectorPool.evaluateArrowBatches}: a worker turns a batch's dictionaries into
+   * maxYoungGenerationSizeMb`); default V8's own (16 MB semi-spaces). For a pool fed
+   * {@link DetectorPool.evaluateArrowBatches}: a worker turns a batch's dictionaries into
    * strings (several MB a batch of 2,048 Windows events) that live while the batch is
    * evaluated, and with small semi-spaces each scavenge copies them, then promotes them for a
    * full collection to find. On 50,000 OTRF events with the SigmaHQ rules, 128 MB took one
-   * worker's CPU from 26 to about 20 µs an event (benchmarks/evaluate.bench.mjs, `--young-mb`).
-   * It did nothing measurable for {@link DetectorPool.detect} (events parsed from JSON die
-   * sooner) and costs RSS, up to the size given per worker.
+   * worker's CPU from 26 to about 20 µs an event (benchmarks/evaluate.bench.mjs, `--young-mb`);
+   * with two workers, and over 300,000 events, the difference was within the noise. It did
+   * nothing measurable for {@link DetectorPool.detect} (events parsed from JSON die sooner)
+   * and costs RSS, up to the size given per worker.
    */
   readonly youngGenerationMb?: number;
 }
