@@ -16,6 +16,9 @@ const free: Buffer[] = [];
  */
 const MIB = 1 << 20;
 
+/** Larger buffers are not kept: one huge batch would otherwise hold its memory for good. */
+const MAX_KEPT = 64 * MIB;
+
 /**
  * A buffer of its own (never a slice of Node's shared pool, so it can be transferred) of
  * at least `capacity` bytes: the smallest recycled one that fits without wasting more than
@@ -41,12 +44,12 @@ export function takeChunkBuffer(capacity: number): Buffer {
 
 /**
  * Gives back the whole buffer under `bytes` for a later {@link takeChunkBuffer}. Only for
- * bytes nothing else reads any more; a detached (moved) or empty buffer is ignored. When
- * the list is full, the smallest buffer makes way for a larger one.
+ * bytes nothing else reads any more; a detached (moved) or empty buffer is ignored, and so is
+ * one over 64 MiB. When the list is full, the smallest buffer makes way for a larger one.
  */
 export function recycleChunkBuffer(bytes: Uint8Array): void {
   const buffer = bytes.buffer;
-  if (!(buffer instanceof ArrayBuffer) || buffer.byteLength === 0) return;
+  if (!(buffer instanceof ArrayBuffer) || buffer.byteLength === 0 || buffer.byteLength > MAX_KEPT) return;
   for (const b of free) if (b.buffer === buffer) return; // already given back
   const b = Buffer.from(buffer, 0, buffer.byteLength);
   if (free.length < MAX_FREE) {

@@ -44,6 +44,15 @@ describe('chunk buffers', () => {
     for (let i = 0; i < 7; i++) expect(small.map((b) => b.buffer)).toContain(takeChunkBuffer(1 << 20).buffer);
   });
 
+  it('does not keep a buffer over 64 MiB (a huge batch would hold its memory for good)', () => {
+    const huge = takeChunkBuffer(60 << 20); // 75 MiB with the spare quarter
+    recycleChunkBuffer(huge);
+    expect(takeChunkBuffer(60 << 20).buffer === huge.buffer).toBe(false);
+    const large = takeChunkBuffer(48 << 20); // 60 MiB: kept
+    recycleChunkBuffer(large);
+    expect(takeChunkBuffer(48 << 20).buffer === large.buffer).toBe(true);
+  });
+
   it('ignores buffers that moved to another thread', () => {
     const a = takeChunkBuffer(64 * 1024);
     structuredClone(a.buffer, { transfer: [a.buffer] }); // detaches it here
