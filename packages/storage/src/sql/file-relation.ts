@@ -17,7 +17,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { eventTimestamp, expandInputs, normalizeEvent, readRecords, SHIPPED_RECOGNIZERS, SourceRouter, STDIN_INPUT, type BadRecord, type SourceLogsource } from '@siemlite/core';
 import { keysTable, type StoredEvent } from '../store/store-hunt.js';
 import { quoteIdent, widen, type ColumnType } from '../store/column-type.js';
-import { RESERVED_COLUMNS } from '../store/event-store.js';
+import { newColumnName, RESERVED_COLUMNS } from '../store/event-store.js';
 import { fieldPaths, SQL_MACROS, type EventShape } from './compile-sql.js';
 import { IS_WINDOWS_SQL, NORMALIZE_MACROS, normalizeStatements, parseRouteKey, routeKeySql } from './normalize-sql.js';
 
@@ -254,11 +254,7 @@ export class FileRelation {
       if (list.length === 0) continue;
       const field = String(key);
       const type = list.slice(1).reduce<ColumnType>((a, b) => widen(a, b as ColumnType), list[0] as ColumnType);
-      // As EventStore names columns: the field name, unless it is long or has control characters; unique regardless of case.
-      let column = field.length <= 120 && field !== '' && [...field].every((ch) => ch >= ' ') ? field : `field_${columns.length + 1}`;
-      for (let n = 2; used.has(column.toLowerCase()); n++) column = `${field.slice(0, 120)}~${n}`;
-      used.add(column.toLowerCase());
-      columns.push({ field, column, type });
+      columns.push({ field, column: newColumnName(field, columns.length + 1, used), type });
     }
     // json_transform reads the keys of one spec case-insensitively: fields differing only in case go to separate specs.
     const layers: { names: Set<string>; fields: typeof columns }[] = [];

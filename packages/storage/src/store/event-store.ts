@@ -71,6 +71,19 @@ function isPlainName(name: string): boolean {
   return true;
 }
 
+/**
+ * The column of a new field: the field's name, unless it is long or has control characters
+ * (then `field_<ordinal>`), made unique regardless of case against `used` (lower-case column
+ * names), which it joins. FileRelation names its columns this way too, so that compiled
+ * rules see the same columns over files as over a store.
+ */
+export function newColumnName(field: string, ordinal: number, used: Set<string>): string {
+  let column = field.length <= MAX_COLUMN_NAME && isPlainName(field) ? field : `field_${ordinal}`;
+  for (let n = 2; used.has(column.toLowerCase()); n++) column = `${field.slice(0, MAX_COLUMN_NAME)}~${n}`;
+  used.add(column.toLowerCase());
+  return column;
+}
+
 type Pending = IngestBatch;
 
 const emptyPending = (): Pending => ({ path: [], record: [], time: [], windows: [], route: [], json: [], isRenamed: [] });
@@ -351,10 +364,7 @@ export class EventStore {
 
   /** A new field's column, named when the field is first queued (unique regardless of case). */
   #newColumn(field: string): string {
-    let column = field.length <= MAX_COLUMN_NAME && isPlainName(field) ? field : `field_${this.#fields.size + 1}`;
-    for (let n = 2; this.#columns.has(column.toLowerCase()); n++) column = `${field.slice(0, MAX_COLUMN_NAME)}~${n}`;
-    this.#columns.add(column.toLowerCase());
-    return column;
+    return newColumnName(field, this.#fields.size + 1, this.#columns);
   }
 
   /** True when a key with a null value could be read as a column other than its own field's. */
