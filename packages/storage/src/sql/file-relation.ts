@@ -16,7 +16,7 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { eventTimestamp, expandInputs, normalizeEvent, readRecords, SHIPPED_RECOGNIZERS, SourceRouter, STDIN_INPUT, type BadRecord, type SourceLogsource } from '@siemlite/core';
 import { keysTable, type StoredEvent } from '../store/store-hunt.js';
-import { quoteIdent, widen, type ColumnType } from '../store/column-type.js';
+import { jsonTransform, quoteIdent, widen, type ColumnType } from '../store/column-type.js';
 import { newColumnName, RESERVED_COLUMNS } from '../store/event-store.js';
 import { fieldPaths, SQL_MACROS, type EventShape } from './compile-sql.js';
 import { IS_WINDOWS_SQL, NORMALIZE_MACROS, normalizeStatements, parseRouteKey, routeKeySql } from './normalize-sql.js';
@@ -256,22 +256,9 @@ export class FileRelation {
       const type = list.slice(1).reduce<ColumnType>((a, b) => widen(a, b as ColumnType), list[0] as ColumnType);
       columns.push({ field, column: newColumnName(field, columns.length + 1, used), type });
     }
-    // json_transform reads the keys of one spec case-insensitively: fields differing only in case go to separate specs.
-    const layers: { names: Set<string>; fields: typeof columns }[] = [];
-    for (const f of columns) {
-      let layer = layers.find((l) => !l.names.has(f.field.toLowerCase()));
-      if (layer === undefined) layers.push((layer = { names: new Set(), fields: [] }));
-      layer.names.add(f.field.toLowerCase());
-      layer.fields.push(f);
-    }
-    const ordered = layers.flatMap((l) => l.fields);
-    const specs = layers.map((l) => JSON.stringify(Object.fromEntries(l.fields.map((f) => [f.field, f.type]))));
+    const { sql, specs, ordered } = jsonTransform('record', columns);
     const names = [...RESERVED_COLUMNS, ...ordered.map((f) => f.column)].map(quoteIdent).join(', ');
-    const values = specs.map((_, i) => `, unnest(json_transform(record, $${i + 1}))`).join('');
-    await c.run(
-      `CREATE TEMP TABLE events AS SELECT * FROM (SELECT source_path, source_record, NULL::TIMESTAMP, is_windows, source_route${values} FROM siemlite_records) AS t(${names})`,
-      specs,
-    );
+    await c.run(`CREATE TEMP TABLE events AS SELECT * FROM (SELECT source_path, source_record, NULL::TIMESTAMP, is_windows, source_route${sql} FROM siemlite_records) AS t(${names})`, specs);
     await c.run(`DROP TABLE siemlite_records`);
     for (const f of ordered) this.#shape.set(f.field, { sql: quoteIdent(f.column), type: f.type });
   }

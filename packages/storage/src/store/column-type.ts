@@ -48,3 +48,25 @@ export function conversion(col: string, to: ColumnType): string {
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
+
+/**
+ * How `json_transform` turns the JSON text in column `json` into typed columns for `fields`:
+ * `sql` (`, unnest(json_transform(json, $1))...`, to follow other select items), its `specs`
+ * to bind as $1, $2..., and the fields in the order their columns come out. One spec reads
+ * keys case-insensitively, so fields whose names differ only in case go to separate specs.
+ */
+export function jsonTransform<F extends { readonly field: string; readonly type: ColumnType }>(
+  json: string,
+  fields: readonly F[],
+): { readonly sql: string; readonly specs: string[]; readonly ordered: F[] } {
+  const layers: { names: Set<string>; fields: F[] }[] = [];
+  for (const f of fields) {
+    const name = f.field.toLowerCase();
+    let layer = layers.find((l) => !l.names.has(name));
+    if (layer === undefined) layers.push((layer = { names: new Set(), fields: [] }));
+    layer.names.add(name);
+    layer.fields.push(f);
+  }
+  const specs = layers.map((l) => JSON.stringify(Object.fromEntries(l.fields.map((f) => [f.field, f.type]))));
+  return { sql: specs.map((_, i) => `, unnest(json_transform(${json}, $${i + 1}))`).join(''), specs, ordered: layers.flatMap((l) => l.fields) };
+}

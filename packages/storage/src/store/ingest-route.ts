@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LIST, listValue, structValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent, type ColumnType } from './column-type.js';
+import { jsonTransform, quoteIdent, type ColumnType } from './column-type.js';
 
 /** One event field and where it is stored. */
 export interface StoredField {
@@ -86,21 +86,9 @@ class AppenderRoute implements IngestRoute {
       appender.endRow();
     }
     appender.closeSync();
-    // json_transform reads the JSON keys of one struct spec case-insensitively when two
-    // differ only in case: such fields go to separate specs (layers).
-    const layers: { names: Set<string>; fields: StoredField[] }[] = [];
-    for (const f of stored) {
-      const name = f.field.toLowerCase();
-      let layer = layers.find((l) => !l.names.has(name));
-      if (layer === undefined) layers.push((layer = { names: new Set(), fields: [] }));
-      layer.names.add(name);
-      layer.fields.push(f);
-    }
-    const fields = layers.flatMap((l) => l.fields);
-    const specs = layers.map((l) => JSON.stringify(Object.fromEntries(l.fields.map((f) => [f.field, f.type]))));
-    const targets = [...RESERVED_COLUMNS, ...fields.map((f) => f.column)].map(quoteIdent).join(', ');
-    const values = specs.map((_, i) => `, unnest(json_transform(j, $${i + 1}))`).join('');
-    await c.run(`INSERT INTO events (${targets}) SELECT p, r, try_cast(t AS TIMESTAMP), w, s${values} FROM siemlite_staging`, specs);
+    const { sql, specs, ordered } = jsonTransform('j', stored);
+    const targets = [...RESERVED_COLUMNS, ...ordered.map((f) => f.column)].map(quoteIdent).join(', ');
+    await c.run(`INSERT INTO events (${targets}) SELECT p, r, try_cast(t AS TIMESTAMP), w, s${sql} FROM siemlite_staging`, specs);
     // Not in a finally: after a failed statement the transaction accepts only ROLLBACK, which
     // drops the staging table (created in the same transaction) anyway.
     await c.run('DROP TABLE siemlite_staging');
