@@ -14,10 +14,10 @@
 // - Records are flattened, recognized and routed by SQL (normalize-sql.ts), as EventStore.add
 //   does in JavaScript; only the events of matches go back through core (eventsAt).
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { eventTimestamp, expandInputs, normalizeEvent, readRecords, SHIPPED_RECOGNIZERS, SourceRouter, STDIN_INPUT, type BadRecord, type SourceLogsource } from '@siemlite/core';
+import { eventTimestamp, expandInputs, readRecords, SHIPPED_RECOGNIZERS, SourceRouter, STDIN_INPUT, type BadRecord, type SourceLogsource } from '@siemlite/core';
 import { keysTable, type StoredEvent } from '../store/store-hunt.js';
 import { jsonTransform, quoteIdent, widen, type ColumnType } from '../store/column-type.js';
-import { newColumnName, RESERVED_COLUMNS } from '../store/event-store.js';
+import { newColumnName, RESERVED_COLUMNS, storedEventOf } from '../store/event-store.js';
 import { fieldPaths, SQL_MACROS, type EventShape } from './compile-sql.js';
 import { IS_WINDOWS_SQL, NORMALIZE_MACROS, normalizeStatements, parseRouteKey, routeKeySql } from './normalize-sql.js';
 
@@ -129,10 +129,8 @@ export class FileRelation {
     const router = new SourceRouter();
     for (const [path, record, raw] of reader.getRows()) {
       const value = JSON.parse(String(raw)) as Record<string, unknown>;
-      const normalized = normalizeEvent(value);
-      const event = router.withSigmaFields(normalized, router.route(value));
-      // As EventStore.add: the raw evtx tree is not kept, and its time is read without it.
-      if (normalized !== value) event['Event'] = undefined;
+      // As EventStore.add stores it; its time is read without the raw evtx tree, as there.
+      const event = storedEventOf(router, value, router.route(value));
       const timestamp = eventTimestamp(event);
       const kept: Record<string, unknown> = {};
       for (const key in event) if (event[key] !== null && event[key] !== undefined) kept[key] = event[key];

@@ -72,6 +72,19 @@ function isPlainName(name: string): boolean {
 }
 
 /**
+ * The event as stored: the one the streaming hunt's rules see (normalized, with the Sigma
+ * names of its source added: SourceRouter.withSigmaFields, for GCP and ECS web logs), without
+ * the raw evtx tree (its values are the flat fields', README). `route` is `router.route(value)`.
+ * FileRelation gives the events of its matches this way too.
+ */
+export function storedEventOf(router: SourceRouter, value: Record<string, unknown>, route: number): Record<string, unknown> {
+  const normalized = normalizeEvent(value);
+  const event = router.withSigmaFields(normalized, route);
+  if (normalized !== value) event['Event'] = undefined;
+  return event;
+}
+
+/**
  * The column of a new field: the field's name, unless it is long or has control characters
  * (then `field_<ordinal>`), made unique regardless of case against `used` (lower-case column
  * names), which it joins. FileRelation names its columns this way too, so that compiled
@@ -213,12 +226,7 @@ export class EventStore {
         continue;
       }
       const route = this.#router.route(r.value);
-      // The event the streaming hunt's rules see: normalized, and with the Sigma names of its
-      // source added (SourceRouter.withSigmaFields: GCP, ECS web logs).
-      const normalized = normalizeEvent(r.value);
-      const event = this.#router.withSigmaFields(normalized, route);
-      // The raw evtx tree is not stored: its values are the flat fields' (README).
-      if (normalized !== r.value) event['Event'] = undefined;
+      const event = storedEventOf(this.#router, r.value, route);
       let isRenamed = false;
       for (const key in event) {
         const type = typeOfValue(event[key]);
