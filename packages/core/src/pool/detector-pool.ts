@@ -74,11 +74,11 @@ export interface DetectorPoolOptions {
    */
   readonly maxInFlight?: number;
   /**
-   * Start every worker thread now, each decoding the rule sets and reading their rules'
-   * (Channel, EventID) keys before its first chunk (default false: threads start as work
-   * arrives and do that on first need). For live input: a thread started mid-stream holds
-   * the chunk it got, and every later result, while it starts. Rules are compiled per key on
-   * the first event that reaches them (detect/key-routing.ts), a few hundred at most.
+   * Start every worker thread now, before its first chunk (default false: threads start as
+   * work arrives). For live input: a thread started mid-stream holds the chunk it got, and
+   * every later result, while it starts. A worker receives each rule's (Channel, EventID)
+   * keys decoded and its condition serialized on its own; it decodes and compiles the rules
+   * of a key on the first event that reaches them (detect/key-routing.ts), a few hundred at most.
    */
   readonly startAllWorkers?: boolean;
   /**
@@ -89,9 +89,11 @@ export interface DetectorPoolOptions {
    * evaluated, and with small semi-spaces each scavenge copies them, then promotes them for a
    * full collection to find. On 50,000 OTRF events with the SigmaHQ rules, 128 MB took one
    * worker's CPU from 26 to about 20 µs an event (benchmarks/evaluate.bench.mjs, `--young-mb`);
-   * with two workers, and over 300,000 events, the difference was within the noise. It did
-   * nothing measurable for {@link DetectorPool.detect} (events parsed from JSON die sooner)
-   * and costs RSS, up to the size given per worker.
+   * with two workers, and over 300,000 events, the difference was within the noise. For
+   * {@link DetectorPool.detect}, a worker holds a chunk's parsed events (up to 2,048) while it
+   * evaluates them: `siemlite hunt` gives its workers 96 MB, which took 2 workers over the
+   * 1M mixed corpus from 51 to 44 CPU s at the same peak RSS (OTRF: within noise). Larger
+   * young generations cost RSS, up to the size given per worker.
    */
   readonly youngGenerationMb?: number;
 }

@@ -4,7 +4,8 @@
 // the reported matches, each matched record's time and the field values correlations read.
 // A hot path (STYLE.md §5): no closures or object literals per record, and the one
 // try/catch at the task boundary.
-import { RoutedEvaluator } from '../detect/routed-evaluator.js';
+import { RoutedEvaluator, type EvaluatorRuleSet } from '../detect/routed-evaluator.js';
+import type { Node } from '../ir/nodes.js';
 import { ruleAccess } from '../detect/key-routing.js';
 import type { CompilableRule } from '../compile/compile-rule-set.js';
 import { evaluateBatch } from '../eval/evaluate-batch.js';
@@ -17,7 +18,7 @@ import { RecordFailure, parseRecordObject } from '../io/parse-record.js';
 import { LineFailure, lineParser } from '../io/formats/text-formats.js';
 import {
   decodeBatch,
-  decodeConditions,
+  decodeCondition,
   type ArrowReply,
   type ArrowTask,
   type EvtxReply,
@@ -27,6 +28,7 @@ import {
   type RecordsTask,
   type WorkerConfig,
   type WorkerReply,
+  type WorkerRuleSet,
   type WorkerTask,
 } from './wire.js';
 
@@ -45,7 +47,7 @@ export function createTaskRunner(config: WorkerConfig, rulesOf?: (ruleSet: numbe
       events: set.events,
       ruleCount: set.ruleCount,
       reported: set.reported,
-      ...(rulesOf === undefined ? { conditions: () => decodeConditions(set) } : ruleAccess(() => rulesOf(index))),
+      ...(rulesOf === undefined ? wireAccess(set) : ruleAccess(() => rulesOf(index))),
       ...(set.logsources === undefined ? {} : { logsources: set.logsources }),
     })),
     config.sources ?? {},
@@ -66,6 +68,20 @@ export function createTaskRunner(config: WorkerConfig, rulesOf?: (ruleSet: numbe
     } catch (error) {
       return failed(error);
     }
+  };
+}
+
+/**
+ * How the evaluator reads a rule set as a worker received it: each condition decoded on
+ * first need and kept (a rule in several subsets is decoded once), the keys as they came.
+ */
+function wireAccess(set: WorkerRuleSet): Pick<EvaluatorRuleSet, 'conditions' | 'conditionAt' | 'keys'> {
+  const decoded: (Node | undefined)[] = new Array(set.ruleCount);
+  const conditionAt = (index: number): Node => (decoded[index] ??= decodeCondition(set, index));
+  return {
+    conditions: () => Array.from({ length: set.ruleCount }, (_, index) => conditionAt(index)),
+    conditionAt,
+    keys: () => set.keys,
   };
 }
 

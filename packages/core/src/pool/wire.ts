@@ -8,6 +8,7 @@ import { EventBatch } from '../batch/event-batch.js';
 import type { DetectionRule } from '../ir/rules.js';
 import type { Exists, Keyword, Match, Node } from '../ir/nodes.js';
 import { mapLeaves } from '../ir/dispatch.js';
+import { keysOfRule, type RuleKeys } from '../detect/key-routing.js';
 
 import type { EventRoute } from '../detect/routed-evaluator.js';
 import type { RuleLogsource, SourceOptions } from '../source/source-router.js';
@@ -25,11 +26,12 @@ export interface WireRuleSet {
 /**
  * One rule set as a worker receives it. Workers only evaluate, so only each rule's
  * condition travels, without the source locations of its leaves (a third of the bytes),
- * and pre-serialized (`v8.serialize`):
+ * and pre-serialized (`v8.serialize`), rule by rule:
  * the Worker constructor would otherwise serialize the IR again for every worker on the
  * main thread (SigmaHQ's two sets for `hunt --pipeline auto` are 20 MB, about 0.5 s per
- * worker), and a worker only decodes (about 0.5 s per set) and compiles the sets its
- * events need. What the worker needs before that comes decoded.
+ * worker), and a worker decodes only the rules its events reach, as their (Channel,
+ * EventID) subsets compile (key-routing.ts): the keys come decoded, so routing the first
+ * event decodes nothing. What the worker needs before that comes decoded.
  */
 export interface WorkerRuleSet {
   readonly events: EventRoute;
@@ -41,8 +43,12 @@ export interface WorkerRuleSet {
   readonly reported: Uint8Array;
   /** 1 where the rule alerts (its matched records go back with an EvtxReply). */
   readonly alerts: Uint8Array;
-  /** The rules' conditions, in rule order, serialized. */
+  /** The rules' conditions, in rule order, each serialized on its own, end to end. */
   readonly conditions: Uint8Array;
+  /** Per rule: where its condition ends in `conditions` (it starts where the previous one ends). */
+  readonly conditionEnds: Uint32Array;
+  /** Per rule: its (Channel, EventID) keys (key-routing.ts `keysOfRule`). */
+  readonly keys: readonly RuleKeys[];
   /** `by-logsource` sets: each rule's logsource (product, service, category), in rule order. */
   readonly logsources?: readonly RuleLogsource[];
 }
@@ -94,7 +100,8 @@ export function encodeWorkerConfig(
         ruleCount: s.rules.length,
         reported: Uint8Array.from(s.rules, (r, i) => (r.shouldAlert || (report.correlationFields[start + i] ?? null) !== null ? 1 : 0)),
         alerts: Uint8Array.from(s.rules, (r) => (r.shouldAlert ? 1 : 0)),
-        conditions: withConditions ? serialize(s.rules.map((r) => mapLeaves(r.condition, withoutOrigin))) : new Uint8Array(0),
+        ...(withConditions ? serializeConditions(s.rules) : { conditions: new Uint8Array(0), conditionEnds: new Uint32Array(0) }),
+        keys: withConditions ? s.rules.map(keysOfRule) : [],
         ...(s.events === 'by-logsource' ? { logsources: s.rules.map((r) => logsourceOf(r)) } : {}),
       };
     }),
@@ -113,9 +120,23 @@ function withoutOrigin(leaf: Match | Keyword | Exists): Node {
   return leaf.origin === null ? leaf : { ...leaf, origin: null };
 }
 
-/** The conditions of one {@link WorkerRuleSet}'s rules, in rule order. */
-export function decodeConditions(ruleSet: WorkerRuleSet): readonly Node[] {
-  return deserialize(ruleSet.conditions) as readonly Node[];
+/** Each rule's condition without origins, serialized, end to end (a worker decodes one without the others). */
+function serializeConditions(rules: readonly DetectionRule[]): { conditions: Uint8Array; conditionEnds: Uint32Array } {
+  const parts = rules.map((r) => serialize(mapLeaves(r.condition, withoutOrigin)));
+  const conditionEnds = new Uint32Array(parts.length);
+  let end = 0;
+  for (let i = 0; i < parts.length; i++) {
+    end += (parts[i] as Buffer).length;
+    conditionEnds[i] = end;
+  }
+  return { conditions: Buffer.concat(parts, end), conditionEnds };
+}
+
+/** The condition of rule `index` of a {@link WorkerRuleSet}. */
+export function decodeCondition(ruleSet: WorkerRuleSet, index: number): Node {
+  if (!Number.isInteger(index) || index < 0 || index >= ruleSet.ruleCount) throw new RangeError(`no rule ${index} in a set of ${ruleSet.ruleCount}`);
+  const start = index === 0 ? 0 : (ruleSet.conditionEnds[index - 1] as number);
+  return deserialize(ruleSet.conditions.subarray(start, ruleSet.conditionEnds[index] as number)) as Node;
 }
 
 /** Records of a RawChunk to parse, route, batch and evaluate. `bytes` is transferred. */

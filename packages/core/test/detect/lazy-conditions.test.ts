@@ -6,6 +6,10 @@ import { RoutedEvaluator } from '../../src/detect/routed-evaluator.js';
 import { keysOfRule, keysStandIn, recordRuleKeys, ruleAccess, ruleKeysOf, type RuleKeys } from '../../src/detect/key-routing.js';
 import { And, Constant, Match, Not, Or, type Node } from '../../src/ir/nodes.js';
 import { NumberValue, PatternPart, StringPattern } from '../../src/ir/values.js';
+import { mapLeaves } from '../../src/ir/dispatch.js';
+import { decodeCondition, encodeWorkerConfig } from '../../src/pool/wire.js';
+import { createTaskRunner } from '../../src/pool/run-task.js';
+import { rule } from '../pool/pool-fixtures.js';
 
 const text = (t: string, isCased = false) => StringPattern.create([PatternPart.literal(t)], isCased);
 const channel = (c: string) => Match.create('Channel', text(c));
@@ -100,5 +104,44 @@ describe('RoutedEvaluator over lazily decoded rules', () => {
     const logon = { Channel: 'Security', EventID: 4624, User: 'alice' };
     expect([...evaluatorOf(rules).evaluate([logon], [logon], 1)]).toEqual([0]);
     expect(reads.every((n) => n >= 1)).toBe(true);
+  });
+});
+
+describe('a worker rule set (wire.ts) decodes only the conditions its events reach', () => {
+  // The same four rules as a pool's workers receive them: each condition serialized on its
+  // own, keys decoded. The bytes of the rules an event cannot reach are then spoiled, so
+  // decoding them would throw and the task would come back failed.
+  const sources: Node[] = [
+    And.create([channel('Security'), eventId(4624), field('User', 'alice')]),
+    And.create([channel('Security'), eventId(4625), field('User', 'bob')]),
+    And.create([channel('System'), eventId(7045), field('Service', 'evil')]),
+    And.create([channel('Security'), eventId(4624), field('User', 'carol')]),
+  ];
+  const rules = sources.map((condition, i) => rule(`rule ${i}`, condition));
+  const config = () => encodeWorkerConfig([{ rules, events: 'all' }], { correlationFields: rules.map(() => null), timeField: null });
+
+  it('carries each condition on its own, without origins, and the keys as keysOfRule reads them', () => {
+    const [set] = config().ruleSets;
+    if (set === undefined) throw new Error('no set');
+    expect(set.keys).toStrictEqual(sources.map(ruleKeysOf));
+    sources.forEach((node, i) => expect(decodeCondition(set, i)).toStrictEqual(mapLeaves(node, (l) => ({ ...l, origin: null }))));
+    expect(() => decodeCondition(set, 4)).toThrow(RangeError);
+  });
+
+  it('routes and matches one key with the other rules never decoded', () => {
+    const encoded = config();
+    const [set] = encoded.ruleSets;
+    if (set === undefined) throw new Error('no set');
+    const spoiled = set.conditions.slice();
+    for (const i of [1, 2]) spoiled.fill(0xff, i === 0 ? 0 : (set.conditionEnds[i - 1] as number), set.conditionEnds[i] as number);
+    const run = createTaskRunner({ ...encoded, ruleSets: [{ ...set, conditions: spoiled }] });
+    const line = JSON.stringify({ Channel: 'Security', EventID: 4624, User: 'carol' });
+    const bytes = new TextEncoder().encode(line);
+    const reply = run({ kind: 'records', count: 1, bytes, ends: Int32Array.of(bytes.length), lines: Float64Array.of(1) });
+    if (reply.kind !== 'records') throw new Error(`expected records, got ${reply.kind}: ${reply.kind === 'failed' ? reply.message : ''}`);
+    expect([...reply.matches]).toEqual([0, 3]);
+    // A System event reaches rule 2, whose bytes are spoiled: now the task fails.
+    const other = new TextEncoder().encode(JSON.stringify({ Channel: 'System', EventID: 7045, Service: 'evil' }));
+    expect(run({ kind: 'records', count: 1, bytes: other, ends: Int32Array.of(other.length), lines: Float64Array.of(1) }).kind).toBe('failed');
   });
 });
