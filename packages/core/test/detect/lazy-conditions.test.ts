@@ -16,6 +16,14 @@ const channel = (c: string) => Match.create('Channel', text(c));
 const eventId = (n: number) => Match.create('EventID', NumberValue.create(n));
 const field = (name: string, value: string) => Match.create(name, text(value));
 
+/** Four rules on three keys. */
+const sources: readonly Node[] = [
+  And.create([channel('Security'), eventId(4624), field('User', 'alice')]),
+  And.create([channel('Security'), eventId(4625), field('User', 'bob')]),
+  And.create([channel('System'), eventId(7045), field('Service', 'evil')]),
+  And.create([channel('Security'), eventId(4624), field('User', 'carol')]),
+];
+
 describe('keysStandIn', () => {
   const conditions: Node[] = [
     Constant.TRUE,
@@ -58,13 +66,7 @@ describe('recorded keys', () => {
 });
 
 describe('RoutedEvaluator over lazily decoded rules', () => {
-  // Four rules on three keys, each condition readable only through a counting getter.
-  const sources: Node[] = [
-    And.create([channel('Security'), eventId(4624), field('User', 'alice')]),
-    And.create([channel('Security'), eventId(4625), field('User', 'bob')]),
-    And.create([channel('System'), eventId(7045), field('Service', 'evil')]),
-    And.create([channel('Security'), eventId(4624), field('User', 'carol')]),
-  ];
+  // The four rules, each condition readable only through a counting getter.
 
   function lazyRules(withKeys: boolean): { rules: { readonly condition: Node }[]; reads: number[] } {
     const reads = sources.map(() => 0);
@@ -108,15 +110,9 @@ describe('RoutedEvaluator over lazily decoded rules', () => {
 });
 
 describe('a worker rule set (wire.ts) decodes only the conditions its events reach', () => {
-  // The same four rules as a pool's workers receive them: each condition serialized on its
+  // The four rules as a pool's workers receive them: each condition serialized on its
   // own, keys decoded. The bytes of the rules an event cannot reach are then spoiled, so
   // decoding them would throw and the task would come back failed.
-  const sources: Node[] = [
-    And.create([channel('Security'), eventId(4624), field('User', 'alice')]),
-    And.create([channel('Security'), eventId(4625), field('User', 'bob')]),
-    And.create([channel('System'), eventId(7045), field('Service', 'evil')]),
-    And.create([channel('Security'), eventId(4624), field('User', 'carol')]),
-  ];
   const rules = sources.map((condition, i) => rule(`rule ${i}`, condition));
   const config = () => encodeWorkerConfig([{ rules, events: 'all' }], { correlationFields: rules.map(() => null), timeField: null });
 
