@@ -173,228 +173,48 @@ export class FieldMatcher {
   #witnessCount = 0;
 
   constructor(leaves: readonly MatcherLeaf[], options: FieldMatcherOptions = {}) {
-    const denseLimit = options.denseLimit ?? DENSE_LIMIT;
-    const prefilterMax = options.prefilterMaxPatterns ?? PREFILTER_MAX_PATTERNS;
+    // Built in phases, each a function of its own: one constructor of all of them took V8's
+    // optimizing compiler 100-230 ms per compile, about ten times per thread as type
+    // feedback grew (`--trace-opt`: ~0.9 s of 3.6 s compiling over 200,000 corpus events).
     const leafCount = leaves.length;
     this.leafCount = leafCount;
     this.#seen = new Int32Array(leafCount);
     this.#witnessed = new Int32Array(leafCount);
     this.#found = new Int32Array(leafCount);
     this.#witnesses = new Int32Array(leafCount);
-    this.#fullTests = new Array<StringTest | null>(leafCount).fill(null);
-    const patternIds = new Map<string, number>();
-    const uses: { pattern: number; leaf: number; kind: number }[] = [];
-    const emptyAlways: number[] = [];
-    const emptyEquals: number[] = [];
-    for (const leaf of leaves) {
-      const { text, kind } = useOf(leaf);
-      if (kind === USE_WITNESS) this.#fullTests[leaf.local] = leaf.fullTest;
-      if (text === '') {
-        // Unreachable from parsed rules (patterns drop empty literals), but decided exactly.
-        if (kind === USE_EQUALS) emptyEquals.push(leaf.local);
-        else if (kind !== USE_WITNESS) emptyAlways.push(leaf.local);
-        else throw new Error('internal: empty witness literal');
-        continue;
-      }
-      let id = patternIds.get(text);
-      if (id === undefined) {
-        id = patternIds.size;
-        patternIds.set(text, id);
-      }
-      uses.push({ pattern: id, leaf: leaf.local, kind });
-    }
-    this.#emptyAlways = emptyAlways;
-    this.#emptyEquals = emptyEquals;
-    const patterns = [...patternIds.keys()];
+    const literals = literalsOf(leaves);
+    const patterns = literals.patterns;
+    this.#fullTests = literals.fullTests;
+    this.#emptyAlways = literals.emptyAlways;
+    this.#emptyEquals = literals.emptyEquals;
     this.#hasPatterns = patterns.length > 0;
-
-    // Alphabet: class 0 is "a character no pattern contains"; ASCII characters get the
-    // lowest classes, so that large automata can keep full rows for them alone.
-    const ascii = new Uint16Array(128);
-    const other = new Map<number, number>();
-    let classes = 1;
-    let totalLength = 0;
-    let maxLength = 0;
-    let allAscii = true;
-    for (const text of patterns) {
-      totalLength += text.length;
-      if (text.length > maxLength) maxLength = text.length;
-      for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c >= 128) allAscii = false;
-        else if (ascii[c] === 0) ascii[c] = classes++;
-      }
-    }
-    const rowWidth = classes;
-    if (!allAscii) {
-      for (const text of patterns) {
-        for (let i = 0; i < text.length; i++) {
-          const c = text.charCodeAt(i);
-          if (c >= 128 && !other.has(c)) other.set(c, classes++);
-        }
-      }
-    }
-    const width = classes;
-    // Upper-case ASCII letters share the class of their lower-case letter; non-ASCII
-    // characters that fold to a pattern character share its class.
-    for (let c = 65; c <= 90; c++) if (ascii[c + 32] !== 0) ascii[c] = ascii[c + 32] as number;
-    if (allAscii) {
-      // Only two non-ASCII characters fold to ASCII: no need for the folding table.
-      if (ascii[0x73] !== 0) other.set(LONG_S, ascii[0x73] as number);
-      if (ascii[0x6b] !== 0) other.set(KELVIN, ascii[0x6b] as number);
-    } else addFoldedVariants(ascii, other);
-    let classLimit = 128;
-    for (const c of other.keys()) if (c >= classLimit && c !== KELVIN) classLimit = c + 1;
-    const classTable = new Uint16Array(classLimit);
-    classTable.set(ascii);
-    for (const [c, cls] of other) if (c < classLimit) classTable[c] = cls;
-    this.#classes = classTable;
-    this.#classLimit = classLimit;
-    this.#kelvinClass = KELVIN < classLimit ? 0 : (other.get(KELVIN) ?? 0);
-    this.#foldAstral = !allAscii && patterns.some(hasCasedAstral);
-
-    // Trie, built from the patterns in sorted order: a pattern shares with the previous
-    // one exactly their common prefix, and every further character is a new state.
-    const maxStates = totalLength + 1;
-    const parent = new Int32Array(maxStates);
-    const edgeClassOf = new Uint16Array(maxStates);
-    const childCount = new Int32Array(maxStates);
-    const endOf = new Int32Array(patterns.length);
-    const sorted = patterns.slice().sort(); // by UTF-16 code units, natively
-    const path = new Int32Array(maxLength + 1); // path[d]: the previous pattern's state at depth d
-    let trieStates = 1;
-    let previous = '';
-    for (const text of sorted) {
-      const common = Math.min(previous.length, text.length);
-      let d = 0;
-      while (d < common && text.charCodeAt(d) === previous.charCodeAt(d)) d++;
-      let s = path[d] as number;
-      for (; d < text.length; d++) {
-        const next = trieStates++;
-        parent[next] = s;
-        edgeClassOf[next] = classTable[text.charCodeAt(d)] as number;
-        childCount[s] = (childCount[s] as number) + 1;
-        path[d + 1] = next;
-        s = next;
-      }
-      endOf[patternIds.get(text) as number] = s;
-      previous = text;
-    }
-    const states = trieStates;
-    // Breadth-first renumbering: children of a state become consecutive, failure links
-    // point to lower numbers, and the shallow (most visited) states come first.
-    const firstChild = new Int32Array(states + 1);
-    const nextSlot = new Int32Array(states);
-    /** Per state: the class of its incoming trie edge. */
-    const stateClass = new Uint16Array(states);
-    {
-      // Children of each trie state, in trie-number order (counting sort by parent).
-      const start = new Int32Array(states + 1);
-      for (let s = 0; s < states; s++) start[s + 1] = (start[s] as number) + (childCount[s] as number);
-      const kids = new Int32Array(states);
-      const fill = start.slice(0, states);
-      for (let t = 1; t < states; t++) {
-        const p = parent[t] as number;
-        kids[fill[p] as number] = t;
-        fill[p] = (fill[p] as number) + 1;
-      }
-      // Breadth first: order[newId] = trie state.
-      const order = new Int32Array(states);
-      let tail = 1;
-      for (let head = 0; head < states; head++) {
-        const s = order[head] as number;
-        firstChild[head] = tail;
-        for (let k = start[s] as number; k < (start[s + 1] as number); k++) order[tail++] = kids[k] as number;
-      }
-      firstChild[states] = tail;
-      for (let u = 0; u < states; u++) {
-        const t = order[u] as number;
-        nextSlot[t] = u; // trie number -> breadth-first number
-        stateClass[u] = edgeClassOf[t] as number;
-      }
-    }
-    const endPattern = new Int32Array(states).fill(-1);
-    for (let p = 0; p < patterns.length; p++) endPattern[nextSlot[endOf[p] as number] as number] = p;
-
-    // Full rows: every state when the table fits, else the shallow states over ASCII classes.
-    const allDense = states * width <= denseLimit;
-    const rowStates = allDense ? states : Math.max(1, Math.min(states, Math.floor(Math.min(denseLimit, HYBRID_ROWS_LIMIT) / rowWidth)));
-    const rowW = allDense ? width : rowWidth;
-    const delta = new Int32Array(rowStates * rowW);
-    const fail = new Int32Array(states);
-    const outputLink = new Int32Array(states);
-    const hasOutput = new Uint8Array(states);
-    /** Trie child of `s` on `cls`, or -1. */
-    const child = (s: number, cls: number): number => {
-      const end = firstChild[s + 1] as number;
-      for (let u = firstChild[s] as number; u < end; u++) if (stateClass[u] === cls) return u;
-      return -1;
-    };
-    /** The automaton's move from `s` on `cls`. */
-    const move = (s: number, cls: number): number => {
-      for (;;) {
-        if (s < rowStates && cls < rowW) {
-          const t = delta[s * rowW + cls] as number;
-          return allDense ? (t < 0 ? -t : t) / rowW : t;
-        }
-        const c = child(s, cls);
-        if (c >= 0) return c;
-        if (s === 0) return 0;
-        s = fail[s] as number;
-      }
-    };
-    // Entries of full tables are premultiplied targets (the row's offset), negative where
-    // the target has outputs (never the root); hybrid tables hold plain state numbers.
-    const encode = (u: number): number => (!allDense ? u : hasOutput[u] === 1 ? -u * rowW : u * rowW);
-    for (let s = 0; s < states; s++) {
-      const end = firstChild[s + 1] as number;
-      // Failure links of the children: their failure states are shallower, so complete.
-      for (let u = firstChild[s] as number; u < end; u++) {
-        const f = s === 0 ? 0 : move(fail[s] as number, stateClass[u] as number);
-        fail[u] = f;
-        outputLink[u] = (endPattern[f] as number) >= 0 ? f : (outputLink[f] as number);
-        hasOutput[u] = (endPattern[u] as number) >= 0 || outputLink[u] !== 0 ? 1 : 0;
-      }
-      if (s < rowStates) {
-        const row = s * rowW;
-        if (s > 0) {
-          const f = (fail[s] as number) * rowW;
-          delta.copyWithin(row, f, f + rowW);
-        }
-        for (let u = firstChild[s] as number; u < end; u++) {
-          const cls = stateClass[u] as number;
-          if (cls < rowW) delta[row + cls] = encode(u);
-        }
-      }
-    }
-    this.#delta = delta;
-    this.#rowWidth = rowW;
-    this.#rowStates = rowStates;
-    this.#allDense = allDense;
-    this.#firstChild = firstChild;
-    this.#stateClass = stateClass;
-    this.#fail = fail;
-    this.#hasOutput = hasOutput;
-    this.#endPattern = endPattern;
-    this.#outputLink = outputLink;
+    const alphabet = alphabetOf(patterns);
+    this.#classes = alphabet.classTable;
+    this.#classLimit = alphabet.classLimit;
+    this.#kelvinClass = alphabet.kelvinClass;
+    this.#foldAstral = !alphabet.allAscii && patterns.some(hasCasedAstral);
+    const trie = trieOf(patterns, alphabet);
+    const automaton = automatonOf(trie, alphabet, options.denseLimit ?? DENSE_LIMIT);
+    this.#delta = automaton.delta;
+    this.#rowWidth = automaton.rowWidth;
+    this.#rowStates = automaton.rowStates;
+    this.#allDense = automaton.allDense;
+    this.#firstChild = trie.firstChild;
+    this.#stateClass = trie.stateClass;
+    this.#fail = automaton.fail;
+    this.#hasOutput = automaton.hasOutput;
+    this.#endPattern = trie.endPattern;
+    this.#outputLink = automaton.outputLink;
     this.#patternLength = Int32Array.from(patterns, (t) => t.length);
-    uses.sort((a, b) => a.pattern - b.pattern);
-    this.#useStart = new Int32Array(patterns.length + 1);
-    this.#useLeaf = new Int32Array(uses.length);
-    this.#useKind = new Uint8Array(uses.length);
-    let u = 0;
-    for (let p = 0; p < patterns.length; p++) {
-      this.#useStart[p] = u;
-      while (u < uses.length && (uses[u] as { pattern: number }).pattern === p) {
-        this.#useLeaf[u] = (uses[u] as { leaf: number }).leaf;
-        this.#useKind[u] = (uses[u] as { kind: number }).kind;
-        u++;
-      }
-    }
-    this.#useStart[patterns.length] = uses.length;
-    this.#prefilter = allAscii && patterns.length > 0 && patterns.length <= prefilterMax && emptyAlways.length === 0 ? prefilterOf(patterns) : null;
-    this.#matchesLongS = ascii[0x73] !== 0;
-    this.#matchesKelvin = ascii[0x6b] !== 0;
+    const byPattern = usesByPattern(literals.uses, patterns.length);
+    this.#useStart = byPattern.useStart;
+    this.#useLeaf = byPattern.useLeaf;
+    this.#useKind = byPattern.useKind;
+    const prefilterMax = options.prefilterMaxPatterns ?? PREFILTER_MAX_PATTERNS;
+    this.#prefilter =
+      alphabet.allAscii && patterns.length > 0 && patterns.length <= prefilterMax && literals.emptyAlways.length === 0 ? prefilterOf(patterns) : null;
+    this.#matchesLongS = alphabet.ascii[0x73] !== 0;
+    this.#matchesKelvin = alphabet.ascii[0x6b] !== 0;
   }
 
   /**
@@ -551,6 +371,271 @@ export class FieldMatcher {
       t = outputLink[t] as number;
     }
   }
+}
+
+/** The distinct literals of a matcher's leaves (in first-use order) and which leaf uses which. */
+interface Literals {
+  readonly patterns: readonly string[];
+  /** Per (pattern, leaf) use: the pattern's index, the leaf's local id, and how the occurrence relates to the leaf. */
+  readonly uses: { pattern: number; leaf: number; kind: number }[];
+  /** Per leaf: its full test when its literal is a witness, else null. */
+  readonly fullTests: (StringTest | null)[];
+  readonly emptyAlways: readonly number[];
+  readonly emptyEquals: readonly number[];
+}
+
+function literalsOf(leaves: readonly MatcherLeaf[]): Literals {
+  const fullTests = new Array<StringTest | null>(leaves.length).fill(null);
+  const patternIds = new Map<string, number>();
+  const uses: { pattern: number; leaf: number; kind: number }[] = [];
+  const emptyAlways: number[] = [];
+  const emptyEquals: number[] = [];
+  for (const leaf of leaves) {
+    const { text, kind } = useOf(leaf);
+    if (kind === USE_WITNESS) fullTests[leaf.local] = leaf.fullTest;
+    if (text === '') {
+      // Unreachable from parsed rules (patterns drop empty literals), but decided exactly.
+      if (kind === USE_EQUALS) emptyEquals.push(leaf.local);
+      else if (kind !== USE_WITNESS) emptyAlways.push(leaf.local);
+      else throw new Error('internal: empty witness literal');
+      continue;
+    }
+    let id = patternIds.get(text);
+    if (id === undefined) {
+      id = patternIds.size;
+      patternIds.set(text, id);
+    }
+    uses.push({ pattern: id, leaf: leaf.local, kind });
+  }
+  return { patterns: [...patternIds.keys()], uses, fullTests, emptyAlways, emptyEquals };
+}
+
+/** A matcher's character classes (see the constructor's fields). */
+interface Alphabet {
+  readonly ascii: Uint16Array;
+  readonly classTable: Uint16Array;
+  readonly classLimit: number;
+  readonly kelvinClass: number;
+  /** Classes of ASCII characters (and class 0): the width of a hybrid table's rows. */
+  readonly rowWidth: number;
+  /** All classes. */
+  readonly width: number;
+  readonly allAscii: boolean;
+  readonly totalLength: number;
+  readonly maxLength: number;
+}
+
+function alphabetOf(patterns: readonly string[]): Alphabet {
+  // Alphabet: class 0 is "a character no pattern contains"; ASCII characters get the
+  // lowest classes, so that large automata can keep full rows for them alone.
+  const ascii = new Uint16Array(128);
+  const other = new Map<number, number>();
+  let classes = 1;
+  let totalLength = 0;
+  let maxLength = 0;
+  let allAscii = true;
+  for (const text of patterns) {
+    totalLength += text.length;
+    if (text.length > maxLength) maxLength = text.length;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 128) allAscii = false;
+      else if (ascii[c] === 0) ascii[c] = classes++;
+    }
+  }
+  const rowWidth = classes;
+  if (!allAscii) {
+    for (const text of patterns) {
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 128 && !other.has(c)) other.set(c, classes++);
+      }
+    }
+  }
+  const width = classes;
+  // Upper-case ASCII letters share the class of their lower-case letter; non-ASCII
+  // characters that fold to a pattern character share its class.
+  for (let c = 65; c <= 90; c++) if (ascii[c + 32] !== 0) ascii[c] = ascii[c + 32] as number;
+  if (allAscii) {
+    // Only two non-ASCII characters fold to ASCII: no need for the folding table.
+    if (ascii[0x73] !== 0) other.set(LONG_S, ascii[0x73] as number);
+    if (ascii[0x6b] !== 0) other.set(KELVIN, ascii[0x6b] as number);
+  } else addFoldedVariants(ascii, other);
+  let classLimit = 128;
+  for (const c of other.keys()) if (c >= classLimit && c !== KELVIN) classLimit = c + 1;
+  const classTable = new Uint16Array(classLimit);
+  classTable.set(ascii);
+  for (const [c, cls] of other) if (c < classLimit) classTable[c] = cls;
+  const kelvinClass = KELVIN < classLimit ? 0 : (other.get(KELVIN) ?? 0);
+  return { ascii, classTable, classLimit, kelvinClass, rowWidth, width, allAscii, totalLength, maxLength };
+}
+
+/** The patterns' trie, states numbered breadth first. */
+interface Trie {
+  readonly states: number;
+  /** The children of state s are firstChild[s] .. firstChild[s + 1] - 1. */
+  readonly firstChild: Int32Array;
+  /** Per state: the class of its incoming trie edge. */
+  readonly stateClass: Uint16Array;
+  /** Per state: the pattern ending exactly there, or -1. */
+  readonly endPattern: Int32Array;
+}
+
+function trieOf(patterns: readonly string[], alphabet: Alphabet): Trie {
+  const { classTable, totalLength, maxLength } = alphabet;
+  const patternIds = new Map<string, number>();
+  for (let p = 0; p < patterns.length; p++) patternIds.set(patterns[p] as string, p);
+  // Trie, built from the patterns in sorted order: a pattern shares with the previous
+  // one exactly their common prefix, and every further character is a new state.
+  const maxStates = totalLength + 1;
+  const parent = new Int32Array(maxStates);
+  const edgeClassOf = new Uint16Array(maxStates);
+  const childCount = new Int32Array(maxStates);
+  const endOf = new Int32Array(patterns.length);
+  const sorted = patterns.slice().sort(); // by UTF-16 code units, natively
+  const path = new Int32Array(maxLength + 1); // path[d]: the previous pattern's state at depth d
+  let trieStates = 1;
+  let previous = '';
+  for (const text of sorted) {
+    const common = Math.min(previous.length, text.length);
+    let d = 0;
+    while (d < common && text.charCodeAt(d) === previous.charCodeAt(d)) d++;
+    let s = path[d] as number;
+    for (; d < text.length; d++) {
+      const next = trieStates++;
+      parent[next] = s;
+      edgeClassOf[next] = classTable[text.charCodeAt(d)] as number;
+      childCount[s] = (childCount[s] as number) + 1;
+      path[d + 1] = next;
+      s = next;
+    }
+    endOf[patternIds.get(text) as number] = s;
+    previous = text;
+  }
+  const states = trieStates;
+  // Breadth-first renumbering: children of a state become consecutive, failure links
+  // point to lower numbers, and the shallow (most visited) states come first.
+  const firstChild = new Int32Array(states + 1);
+  const nextSlot = new Int32Array(states);
+  /** Per state: the class of its incoming trie edge. */
+  const stateClass = new Uint16Array(states);
+  {
+    // Children of each trie state, in trie-number order (counting sort by parent).
+    const start = new Int32Array(states + 1);
+    for (let s = 0; s < states; s++) start[s + 1] = (start[s] as number) + (childCount[s] as number);
+    const kids = new Int32Array(states);
+    const fill = start.slice(0, states);
+    for (let t = 1; t < states; t++) {
+      const p = parent[t] as number;
+      kids[fill[p] as number] = t;
+      fill[p] = (fill[p] as number) + 1;
+    }
+    // Breadth first: order[newId] = trie state.
+    const order = new Int32Array(states);
+    let tail = 1;
+    for (let head = 0; head < states; head++) {
+      const s = order[head] as number;
+      firstChild[head] = tail;
+      for (let k = start[s] as number; k < (start[s + 1] as number); k++) order[tail++] = kids[k] as number;
+    }
+    firstChild[states] = tail;
+    for (let u = 0; u < states; u++) {
+      const t = order[u] as number;
+      nextSlot[t] = u; // trie number -> breadth-first number
+      stateClass[u] = edgeClassOf[t] as number;
+    }
+  }
+  const endPattern = new Int32Array(states).fill(-1);
+  for (let p = 0; p < patterns.length; p++) endPattern[nextSlot[endOf[p] as number] as number] = p;
+
+  return { states, firstChild, stateClass, endPattern };
+}
+
+/** The automaton's tables over a trie (see the constructor's fields). */
+interface Automaton {
+  readonly delta: Int32Array;
+  readonly rowWidth: number;
+  readonly rowStates: number;
+  readonly allDense: boolean;
+  readonly fail: Int32Array;
+  readonly hasOutput: Uint8Array;
+  readonly outputLink: Int32Array;
+}
+
+function automatonOf(trie: Trie, alphabet: Alphabet, denseLimit: number): Automaton {
+  const { states, firstChild, stateClass, endPattern } = trie;
+  const { rowWidth, width } = alphabet;
+  // Full rows: every state when the table fits, else the shallow states over ASCII classes.
+  const allDense = states * width <= denseLimit;
+  const rowStates = allDense ? states : Math.max(1, Math.min(states, Math.floor(Math.min(denseLimit, HYBRID_ROWS_LIMIT) / rowWidth)));
+  const rowW = allDense ? width : rowWidth;
+  const delta = new Int32Array(rowStates * rowW);
+  const fail = new Int32Array(states);
+  const outputLink = new Int32Array(states);
+  const hasOutput = new Uint8Array(states);
+  /** Trie child of `s` on `cls`, or -1. */
+  const child = (s: number, cls: number): number => {
+    const end = firstChild[s + 1] as number;
+    for (let u = firstChild[s] as number; u < end; u++) if (stateClass[u] === cls) return u;
+    return -1;
+  };
+  /** The automaton's move from `s` on `cls`. */
+  const move = (s: number, cls: number): number => {
+    for (;;) {
+      if (s < rowStates && cls < rowW) {
+        const t = delta[s * rowW + cls] as number;
+        return allDense ? (t < 0 ? -t : t) / rowW : t;
+      }
+      const c = child(s, cls);
+      if (c >= 0) return c;
+      if (s === 0) return 0;
+      s = fail[s] as number;
+    }
+  };
+  // Entries of full tables are premultiplied targets (the row's offset), negative where
+  // the target has outputs (never the root); hybrid tables hold plain state numbers.
+  const encode = (u: number): number => (!allDense ? u : hasOutput[u] === 1 ? -u * rowW : u * rowW);
+  for (let s = 0; s < states; s++) {
+    const end = firstChild[s + 1] as number;
+    // Failure links of the children: their failure states are shallower, so complete.
+    for (let u = firstChild[s] as number; u < end; u++) {
+      const f = s === 0 ? 0 : move(fail[s] as number, stateClass[u] as number);
+      fail[u] = f;
+      outputLink[u] = (endPattern[f] as number) >= 0 ? f : (outputLink[f] as number);
+      hasOutput[u] = (endPattern[u] as number) >= 0 || outputLink[u] !== 0 ? 1 : 0;
+    }
+    if (s < rowStates) {
+      const row = s * rowW;
+      if (s > 0) {
+        const f = (fail[s] as number) * rowW;
+        delta.copyWithin(row, f, f + rowW);
+      }
+      for (let u = firstChild[s] as number; u < end; u++) {
+        const cls = stateClass[u] as number;
+        if (cls < rowW) delta[row + cls] = encode(u);
+      }
+    }
+  }
+  return { delta, rowWidth: rowW, rowStates, allDense, fail, hasOutput, outputLink };
+}
+
+/** The uses of each pattern, as ranges: pattern p's leaves are useLeaf[useStart[p] .. useStart[p + 1] - 1]. */
+function usesByPattern(uses: { pattern: number; leaf: number; kind: number }[], patternCount: number): { useStart: Int32Array; useLeaf: Int32Array; useKind: Uint8Array } {
+  uses.sort((a, b) => a.pattern - b.pattern);
+  const useStart = new Int32Array(patternCount + 1);
+  const useLeaf = new Int32Array(uses.length);
+  const useKind = new Uint8Array(uses.length);
+  let u = 0;
+  for (let p = 0; p < patternCount; p++) {
+    useStart[p] = u;
+    while (u < uses.length && (uses[u] as { pattern: number }).pattern === p) {
+      useLeaf[u] = (uses[u] as { leaf: number }).leaf;
+      useKind[u] = (uses[u] as { kind: number }).kind;
+      u++;
+    }
+  }
+  useStart[patternCount] = uses.length;
+  return { useStart, useLeaf, useKind };
 }
 
 /** The case-folded literal a leaf needs, and how its occurrence relates to the leaf. */
