@@ -26,7 +26,10 @@ import { createTaskRunner, type TaskRunner } from './run-task.js';
 import {
   WORKER_HANDLER,
   encodeBatch,
+  encodeSharedWorkerConfig,
   encodeWorkerConfig,
+  type ConditionsWriter,
+  whenConditionsWanted,
   taskTransferList,
   type ArrowTask,
   type EvtxTask,
@@ -36,6 +39,7 @@ import {
   type RecordsTask,
   type WorkerConfig,
   type WorkerReply,
+  type WorkerRuleSet,
   type WorkerTask,
 } from './wire.js';
 
@@ -184,7 +188,10 @@ export class DetectorPool {
     }
     this.#inline = null;
     const startAll = options.startAllWorkers === true;
-    const workerData: WorkerConfig = { ...encodeWorkerConfig(wireSets, report), ...(startAll ? { compileAtStart: true } : {}) };
+    // The workers start now; the conditions follow, written into shared memory by this
+    // thread: set 0 right away, the others when a worker asks (see writeConditions).
+    const shared = encodeSharedWorkerConfig(wireSets, report);
+    const workerData: WorkerConfig = { ...shared.config, ...(startAll ? { compileAtStart: true } : {}) };
     const piscina = new Piscina({
       filename: workerFile(),
       name: WORKER_HANDLER,
@@ -200,12 +207,37 @@ export class DetectorPool {
       workerData,
       ...(options.youngGenerationMb === undefined ? {} : { resourceLimits: { maxYoungGenerationSizeMb: options.youngGenerationMb } }),
     });
-    piscina.on('error', (error: unknown) => {
-      this.#broken = failedReply(error);
-      for (const answer of this.#waiting) answer(this.#broken);
-      this.#waiting.clear();
-    });
+    piscina.on('error', (error: unknown) => this.#fail(error));
     this.#piscina = piscina;
+    this.#writeConditions(shared.write, shared.config.ruleSets);
+  }
+
+  /** The pool cannot go on: every task waiting and every later one gets this failure. */
+  #fail(error: unknown): void {
+    this.#broken = failedReply(error);
+    for (const answer of this.#waiting) answer(this.#broken);
+    this.#waiting.clear();
+  }
+
+  /**
+   * Serializes the rule sets' conditions for the workers on this thread's event loop, so
+   * that reading input and submitting the first chunks go on meanwhile: set 0 (the windows
+   * set of `hunt`) on the next turn, every other set when a worker first asks for it (a
+   * Windows log never needs the others). Waiting for a worker to ask does not keep the
+   * process alive.
+   */
+  #writeConditions(write: ConditionsWriter, sets: readonly WorkerRuleSet[]): void {
+    const writeSet = (index: number): void => {
+      try {
+        write(index);
+      } catch (error) {
+        this.#fail(error);
+      }
+    };
+    sets.forEach((set, index) => {
+      if (index === 0) setImmediate(writeSet, index);
+      else whenConditionsWanted(set, () => writeSet(index));
+    });
   }
 
   /** Worker threads started so far: they start as work arrives, up to {@link workers}. */

@@ -43,10 +43,18 @@ export interface WorkerRuleSet {
   readonly reported: Uint8Array;
   /** 1 where the rule alerts (its matched records go back with an EvtxReply). */
   readonly alerts: Uint8Array;
-  /** The rules' conditions, in rule order, each serialized on its own, end to end. */
-  readonly conditions: Uint8Array;
+  /**
+   * The rules' conditions, in rule order, each serialized on its own, end to end. In a
+   * pool's workers, a growable SharedArrayBuffer the main thread fills after the workers
+   * have started ({@link ConditionsWriter}); read once `written` says so.
+   */
+  readonly conditions: Uint8Array | SharedArrayBuffer;
   /** Per rule: where its condition ends in `conditions` (it starts where the previous one ends). */
   readonly conditionEnds: Uint32Array;
+  /** With shared `conditions`: one element, {@link PENDING} until written, then {@link WRITTEN} (or {@link FAILED}). */
+  readonly written?: Int32Array;
+  /** With shared `conditions`: one element, set to 1 (and notified) by a worker that waits for them. */
+  readonly wanted?: Int32Array;
   /** Per rule: its (Channel, EventID) keys (key-routing.ts `keysOfRule`). */
   readonly keys: readonly RuleKeys[];
   /** `by-logsource` sets: each rule's logsource (product, service, category), in rule order. */
@@ -80,6 +88,86 @@ export interface ReportOptions {
   readonly correlationFields: readonly (readonly (readonly string[])[] | null)[];
   readonly timeField: string | null;
   readonly sources?: SourceOptions;
+}
+
+/** States of {@link WorkerRuleSet.written}. */
+const PENDING = 0;
+const WRITTEN = 1;
+const FAILED = 2;
+
+/**
+ * Most bytes of one rule set's serialized conditions in a pool's workers (address space
+ * reserved, not memory): SigmaHQ's 3,752 rules take about 10 MB.
+ */
+const MAX_SHARED_CONDITION_BYTES = 1 << 30;
+
+/** A SharedArrayBuffer that grows (ES2024; Node 20 has it, the TypeScript lib in use does not). */
+interface GrowableShared extends SharedArrayBuffer {
+  grow(byteLength: number): void;
+}
+const GrowableSharedArrayBuffer = SharedArrayBuffer as unknown as new (byteLength: number, options: { readonly maxByteLength: number }) => GrowableShared;
+
+/**
+ * Writes the conditions of one rule set of a config made by {@link encodeSharedWorkerConfig}
+ * (once; later calls for the set do nothing). A worker that needs a set's conditions before
+ * they are written asks for them (the set's `wanted`) and waits.
+ */
+export type ConditionsWriter = (ruleSet: number) => void;
+
+/**
+ * The `workerData` for these rule sets, without their conditions serialized yet: each set
+ * gets shared memory that `write` fills later, so the workers can start (load their modules,
+ * route their first event on the keys) while the calling thread serializes (about 0.5 s for
+ * SigmaHQ's two sets in `hunt --pipeline auto`).
+ */
+export function encodeSharedWorkerConfig(ruleSets: readonly WireRuleSet[], report: ReportOptions): { config: WorkerConfig; write: ConditionsWriter } {
+  const config = encodeWorkerConfig(ruleSets, report, { withConditions: false });
+  const shared = config.ruleSets.map((set, index) => ({
+    ...set,
+    conditions: new GrowableSharedArrayBuffer(0, { maxByteLength: MAX_SHARED_CONDITION_BYTES }),
+    conditionEnds: new Uint32Array(new SharedArrayBuffer(4 * set.ruleCount)),
+    written: new Int32Array(new SharedArrayBuffer(4)),
+    wanted: new Int32Array(new SharedArrayBuffer(4)),
+    keys: (ruleSets[index] as WireRuleSet).rules.map(keysOfRule),
+  }));
+  const write = (index: number): void => {
+    const set = shared[index] as (typeof shared)[number];
+    if (Atomics.load(set.written, 0) !== PENDING) return;
+    try {
+      const { conditions, conditionEnds } = serializeConditions((ruleSets[index] as WireRuleSet).rules);
+      if (conditions.length > MAX_SHARED_CONDITION_BYTES) throw new RangeError(`the rule conditions of set ${index} take ${conditions.length} bytes, over ${MAX_SHARED_CONDITION_BYTES}`);
+      set.conditions.grow(conditions.length);
+      new Uint8Array(set.conditions).set(conditions);
+      set.conditionEnds.set(conditionEnds);
+      Atomics.store(set.written, 0, WRITTEN);
+    } catch (error) {
+      Atomics.store(set.written, 0, FAILED);
+      throw error;
+    } finally {
+      Atomics.notify(set.written, 0);
+    }
+  };
+  return { config: { ...config, ruleSets: shared }, write };
+}
+
+/** `Atomics.waitAsync` (ES2024; Node 20 has it, the TypeScript lib in use does not). */
+interface AtomicsWithWaitAsync {
+  waitAsync(array: Int32Array, index: number, value: number): { readonly async: boolean; readonly value: Promise<string> | string };
+}
+
+/**
+ * Calls `then` once a worker asks for the conditions of `set` (a set of a config made by
+ * {@link encodeSharedWorkerConfig}), right away if one already has. Waiting does not keep
+ * the process alive.
+ */
+export function whenConditionsWanted(set: WorkerRuleSet, then: () => void): void {
+  if (set.wanted === undefined) {
+    setImmediate(then);
+    return;
+  }
+  const asked = (Atomics as unknown as AtomicsWithWaitAsync).waitAsync(set.wanted, 0, 0);
+  if (asked.async) void (asked.value as Promise<string>).then(then);
+  else setImmediate(then);
 }
 
 /** The `workerData` for these rule sets. */
@@ -132,11 +220,28 @@ function serializeConditions(rules: readonly DetectionRule[]): { conditions: Uin
   return { conditions: Buffer.concat(parts, end), conditionEnds };
 }
 
-/** The condition of rule `index` of a {@link WorkerRuleSet}. */
+/**
+ * The condition of rule `index` of a {@link WorkerRuleSet}. Shared conditions not written
+ * yet are waited for (in a worker thread, which the calling thread does not wait on).
+ */
 export function decodeCondition(ruleSet: WorkerRuleSet, index: number): Node {
   if (!Number.isInteger(index) || index < 0 || index >= ruleSet.ruleCount) throw new RangeError(`no rule ${index} in a set of ${ruleSet.ruleCount}`);
+  const written = ruleSet.written;
+  if (written !== undefined) {
+    if (Atomics.load(written, 0) === PENDING) {
+      const wanted = ruleSet.wanted;
+      if (wanted !== undefined) {
+        Atomics.store(wanted, 0, 1);
+        Atomics.notify(wanted, 0);
+      }
+      Atomics.wait(written, 0, PENDING);
+    }
+    if (Atomics.load(written, 0) !== WRITTEN) throw new Error('the rule conditions could not be sent to the worker threads (see the error on the main thread)');
+  }
   const start = index === 0 ? 0 : (ruleSet.conditionEnds[index - 1] as number);
-  return deserialize(ruleSet.conditions.subarray(start, ruleSet.conditionEnds[index] as number)) as Node;
+  const end = ruleSet.conditionEnds[index] as number;
+  const conditions = ruleSet.conditions;
+  return deserialize(conditions instanceof Uint8Array ? conditions.subarray(start, end) : new Uint8Array(conditions, start, end - start)) as Node;
 }
 
 /** Records of a RawChunk to parse, route, batch and evaluate. `bytes` is transferred. */

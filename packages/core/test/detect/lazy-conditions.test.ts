@@ -7,7 +7,7 @@ import { keysOfRule, keysStandIn, recordRuleKeys, ruleAccess, ruleKeysOf, type R
 import { And, Constant, Match, Not, Or, type Node } from '../../src/ir/nodes.js';
 import { NumberValue, PatternPart, StringPattern } from '../../src/ir/values.js';
 import { mapLeaves } from '../../src/ir/dispatch.js';
-import { decodeCondition, encodeWorkerConfig } from '../../src/pool/wire.js';
+import { decodeCondition, encodeSharedWorkerConfig, encodeWorkerConfig, whenConditionsWanted } from '../../src/pool/wire.js';
 import { createTaskRunner } from '../../src/pool/run-task.js';
 import { rule } from '../pool/pool-fixtures.js';
 
@@ -139,5 +139,53 @@ describe('a worker rule set (wire.ts) decodes only the conditions its events rea
     // A System event reaches rule 2, whose bytes are spoiled: now the task fails.
     const other = new TextEncoder().encode(JSON.stringify({ Channel: 'System', EventID: 7045, Service: 'evil' }));
     expect(run({ kind: 'records', count: 1, bytes: other, ends: Int32Array.of(other.length), lines: Float64Array.of(1) }).kind).toBe('failed');
+  });
+});
+
+describe('shared conditions (encodeSharedWorkerConfig): the workers start before the conditions are written', () => {
+  const rules = sources.map((condition, i) => rule(`rule ${i}`, condition));
+  const report = { correlationFields: [...rules, ...rules].map(() => null), timeField: null };
+
+  it('gives the keys at once, and each set\'s conditions once the calling thread has written them', () => {
+    const { config, write } = encodeSharedWorkerConfig([{ rules, events: 'all' }, { rules: rules.slice(0, 2), events: 'all' }], report);
+    const [first, second] = config.ruleSets;
+    if (first === undefined || second === undefined) throw new Error('two sets expected');
+    expect(first.keys).toStrictEqual(sources.map(ruleKeysOf));
+    expect([first.written?.[0], second.written?.[0]]).toEqual([0, 0]);
+    write(0);
+    expect([first.written?.[0], second.written?.[0]]).toEqual([1, 0]);
+    sources.forEach((node, i) => expect(decodeCondition(first, i)).toStrictEqual(mapLeaves(node, (l) => ({ ...l, origin: null }))));
+    write(1);
+    expect(decodeCondition(second, 1)).toStrictEqual(decodeCondition(first, 1));
+  });
+
+  it('tells the calling thread when a worker asks for a set, and not before', async () => {
+    const { config } = encodeSharedWorkerConfig([{ rules, events: 'all' }], { correlationFields: rules.map(() => null), timeField: null });
+    const [set] = config.ruleSets;
+    if (set?.wanted === undefined) throw new Error('no shared set');
+    let asked = 0;
+    whenConditionsWanted(set, () => asked++);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(asked).toBe(0);
+    // What decodeCondition does in a worker before it waits.
+    Atomics.store(set.wanted, 0, 1);
+    Atomics.notify(set.wanted, 0);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(asked).toBe(1);
+    // Asked already: called on the next turn.
+    whenConditionsWanted(set, () => asked++);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(asked).toBe(2);
+  });
+
+  it('marks a set whose conditions cannot be written, and a worker reading it gets an error instead of waiting', () => {
+    const unclonable = Match.create('User', text('x'), null) as unknown as Record<string, unknown>;
+    const broken = rule('broken', { ...unclonable, extra: () => 1 } as unknown as Node);
+    const { config, write } = encodeSharedWorkerConfig([{ rules: [broken], events: 'all' }], { correlationFields: [null], timeField: null });
+    expect(() => write(0)).toThrow();
+    const [set] = config.ruleSets;
+    if (set === undefined) throw new Error('no set');
+    expect(set.written?.[0]).toBe(2);
+    expect(() => decodeCondition(set, 0)).toThrow(/could not be sent/);
   });
 });
