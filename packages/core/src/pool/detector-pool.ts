@@ -28,8 +28,6 @@ import {
   encodeBatch,
   encodeSharedWorkerConfig,
   encodeWorkerConfig,
-  type ConditionsWriter,
-  whenConditionsWanted,
   taskTransferList,
   type ArrowTask,
   type EvtxTask,
@@ -39,7 +37,6 @@ import {
   type RecordsTask,
   type WorkerConfig,
   type WorkerReply,
-  type WorkerRuleSet,
   type WorkerTask,
 } from './wire.js';
 
@@ -209,7 +206,7 @@ export class DetectorPool {
     });
     piscina.on('error', (error: unknown) => this.#fail(error));
     this.#piscina = piscina;
-    this.#writeConditions(shared.write, shared.config.ruleSets);
+    this.#writeConditions(shared);
   }
 
   /** The pool cannot go on: every task waiting and every later one gets this failure. */
@@ -226,18 +223,16 @@ export class DetectorPool {
    * Windows log never needs the others). Waiting for a worker to ask does not keep the
    * process alive.
    */
-  #writeConditions(write: ConditionsWriter, sets: readonly WorkerRuleSet[]): void {
+  #writeConditions(shared: ReturnType<typeof encodeSharedWorkerConfig>): void {
     const writeSet = (index: number): void => {
       try {
-        write(index);
+        shared.write(index);
       } catch (error) {
         this.#fail(error);
       }
     };
-    sets.forEach((set, index) => {
-      if (index === 0) setImmediate(writeSet, index);
-      else whenConditionsWanted(set, () => writeSet(index));
-    });
+    setImmediate(writeSet, 0);
+    for (let index = 1; index < shared.config.ruleSets.length; index++) shared.whenWanted(index, () => writeSet(index));
   }
 
   /** Worker threads started so far: they start as work arrives, up to {@link workers}. */

@@ -116,11 +116,15 @@ export type ConditionsWriter = (ruleSet: number) => void;
 
 /**
  * The `workerData` for these rule sets, without their conditions serialized yet: each set
- * gets shared memory that `write` fills later, so the workers can start (load their modules,
+ * gets shared memory that `write` fills later (`whenWanted` tells when a worker asks for a
+ * set), so the workers can start (load their modules,
  * route their first event on the keys) while the calling thread serializes (about 0.5 s for
  * SigmaHQ's two sets in `hunt --pipeline auto`).
  */
-export function encodeSharedWorkerConfig(ruleSets: readonly WireRuleSet[], report: ReportOptions): { config: WorkerConfig; write: ConditionsWriter } {
+export function encodeSharedWorkerConfig(
+  ruleSets: readonly WireRuleSet[],
+  report: ReportOptions,
+): { config: WorkerConfig; write: ConditionsWriter; whenWanted: (ruleSet: number, then: () => void) => void } {
   const config = encodeWorkerConfig(ruleSets, report, { withConditions: false });
   const shared = config.ruleSets.map((set, index) => ({
     ...set,
@@ -147,27 +151,19 @@ export function encodeSharedWorkerConfig(ruleSets: readonly WireRuleSet[], repor
       Atomics.notify(set.written, 0);
     }
   };
-  return { config: { ...config, ruleSets: shared }, write };
+  // Calls `then` once a worker asks for set `index`'s conditions (on the next turn if one
+  // already has). Waiting does not keep the process alive.
+  const whenWanted = (index: number, then: () => void): void => {
+    const asked = (Atomics as unknown as AtomicsWithWaitAsync).waitAsync((shared[index] as (typeof shared)[number]).wanted, 0, 0);
+    if (asked.async) void (asked.value as Promise<string>).then(then);
+    else setImmediate(then);
+  };
+  return { config: { ...config, ruleSets: shared }, write, whenWanted };
 }
 
 /** `Atomics.waitAsync` (ES2024; Node 20 has it, the TypeScript lib in use does not). */
 interface AtomicsWithWaitAsync {
   waitAsync(array: Int32Array, index: number, value: number): { readonly async: boolean; readonly value: Promise<string> | string };
-}
-
-/**
- * Calls `then` once a worker asks for the conditions of `set` (a set of a config made by
- * {@link encodeSharedWorkerConfig}), right away if one already has. Waiting does not keep
- * the process alive.
- */
-export function whenConditionsWanted(set: WorkerRuleSet, then: () => void): void {
-  if (set.wanted === undefined) {
-    setImmediate(then);
-    return;
-  }
-  const asked = (Atomics as unknown as AtomicsWithWaitAsync).waitAsync(set.wanted, 0, 0);
-  if (asked.async) void (asked.value as Promise<string>).then(then);
-  else setImmediate(then);
 }
 
 /** The `workerData` for these rule sets. */

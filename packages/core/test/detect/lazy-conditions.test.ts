@@ -7,7 +7,7 @@ import { keysOfRule, keysStandIn, recordRuleKeys, ruleAccess, ruleKeysOf, type R
 import { And, Constant, Match, Not, Or, type Node } from '../../src/ir/nodes.js';
 import { NumberValue, PatternPart, StringPattern } from '../../src/ir/values.js';
 import { mapLeaves } from '../../src/ir/dispatch.js';
-import { decodeCondition, encodeSharedWorkerConfig, encodeWorkerConfig, whenConditionsWanted } from '../../src/pool/wire.js';
+import { decodeCondition, encodeSharedWorkerConfig, encodeWorkerConfig } from '../../src/pool/wire.js';
 import { createTaskRunner } from '../../src/pool/run-task.js';
 import { rule } from '../pool/pool-fixtures.js';
 
@@ -160,11 +160,11 @@ describe('shared conditions (encodeSharedWorkerConfig): the workers start before
   });
 
   it('tells the calling thread when a worker asks for a set, and not before', async () => {
-    const { config } = encodeSharedWorkerConfig([{ rules, events: 'all' }], { correlationFields: rules.map(() => null), timeField: null });
+    const { config, whenWanted } = encodeSharedWorkerConfig([{ rules, events: 'all' }], { correlationFields: rules.map(() => null), timeField: null });
     const [set] = config.ruleSets;
     if (set?.wanted === undefined) throw new Error('no shared set');
     let asked = 0;
-    whenConditionsWanted(set, () => asked++);
+    whenWanted(0, () => asked++);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(asked).toBe(0);
     // What decodeCondition does in a worker before it waits.
@@ -173,7 +173,7 @@ describe('shared conditions (encodeSharedWorkerConfig): the workers start before
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(asked).toBe(1);
     // Asked already: called on the next turn.
-    whenConditionsWanted(set, () => asked++);
+    whenWanted(0, () => asked++);
     await new Promise((resolve) => setImmediate(resolve));
     expect(asked).toBe(2);
   });
