@@ -14,13 +14,16 @@
 // sets the workers' young generation (DetectorPoolOptions.youngGenerationMb; default 0: V8's own).
 // CPU s is the whole process's user + system time over the timed part, all threads (process.cpuUsage()):
 // on a machine shared with other work it moves less than wall time, and with workers it shows
-// what decoding costs beside evaluating.
+// what decoding costs beside evaluating. On Linux, the pool runs also split it by thread
+// (/proc/self/task): this thread, the pool's worker threads, and the other threads, which are
+// V8's helpers (garbage collection and optimizing compiles for every isolate) and libuv's.
+// With 2 cores and 2 workers, what the helpers and this thread use is taken from the workers.
 import { Buffer } from 'node:buffer';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as core from '@siemlite/core';
 import { loadBuiltinPipeline, loadRules } from '@siemlite/rules';
-import { SIGMA_RULE_DIRS, eachLine, machine, median, peakRssMb, printTable, round, runBenchmark } from './lib/common.mjs';
+import { SIGMA_RULE_DIRS, eachLine, machine, median, peakRssMb, printTable, round, runBenchmark, threadCpuSeconds } from './lib/common.mjs';
 
 const { BatchBuilder, compileRuleSet, evaluateBatch, isEvtxEvent, normalizeEvent } = core;
 const { values, positionals } = parseArgs({
@@ -120,6 +123,7 @@ async function evaluateWithWorkers(workers) {
   }
   const ipc = batches.map((b) => core.encodeBatch(b));
   const young = Number(values['young-mb']);
+  const threadsBefore = threadCpuSeconds();
   const pool = core.createDetectorPool({ ruleSets: [{ rules }], workers, ...(young > 0 ? { youngGenerationMb: young } : {}) });
   try {
     // Each worker compiles the rules when it starts and builds field matchers on first use:
@@ -130,16 +134,19 @@ async function evaluateWithWorkers(workers) {
       let matches = 0;
       let alerts = 0;
       const c = process.cpuUsage();
+      const threadsAtStart = threadCpuSeconds();
       const t = process.hrtime.bigint();
       for await (const m of pool.evaluateArrowBatches(ipc)) {
         matches += m.count;
         for (let i = 0; i < m.count; i++) alerts += alerting[m.ruleIndexes[i]];
       }
-      timed.push({ seconds: ms(t) / 1000, cpu: cpuSince(c), matches, alerts });
+      const seconds = ms(t) / 1000;
+      timed.push({ seconds, cpu: cpuSince(c), matches, alerts, byThread: cpuByThread(threadsBefore, threadsAtStart, threadCpuSeconds()) });
     }
     const seconds = median(timed.map((t) => t.seconds));
     const cpu = median(timed.map((t) => t.cpu));
-    return { available: true, workers, seconds: round(seconds, 3), cpu_seconds: round(cpu, 3), cpu_us_per_event: round((cpu * 1e6) / events, 1), events_per_s: Math.round(events / seconds), mb_per_s: round(bytes / 1e6 / seconds, 1), matches: timed[0].matches, alerts: timed[0].alerts, note: 'DetectorPool.evaluateArrowBatches' };
+    const byThread = timed.find((t) => t.seconds === seconds)?.byThread ?? null;
+    return { available: true, workers, seconds: round(seconds, 3), cpu_seconds: round(cpu, 3), cpu_us_per_event: round((cpu * 1e6) / events, 1), cpu_by_thread: byThread, events_per_s: Math.round(events / seconds), mb_per_s: round(bytes / 1e6 / seconds, 1), matches: timed[0].matches, alerts: timed[0].alerts, note: 'DetectorPool.evaluateArrowBatches' };
   } catch (error) {
     // Reported in the table; the single-thread result above still stands.
     console.error(error);
@@ -147,6 +154,24 @@ async function evaluateWithWorkers(workers) {
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * CPU seconds between two per-thread snapshots (threadCpuSeconds), split three ways: this
+ * thread; the pool's threads (ids absent from `before`, taken before the pool started); and
+ * the other threads of the process, which are V8's helpers (concurrent and parallel garbage
+ * collection, optimizing compiles, for every isolate of the process) and libuv's. Null off Linux.
+ */
+function cpuByThread(before, start, end) {
+  if (before === null || start === null || end === null) return null;
+  const split = { main: 0, pool: 0, other: 0 };
+  for (const [tid, cpu] of end) {
+    const used = cpu - (start.get(tid) ?? 0);
+    if (tid === process.pid) split.main += used;
+    else if (!before.has(tid)) split.pool += used;
+    else split.other += used;
+  }
+  return { main: round(split.main, 2), pool: round(split.pool, 2), other: round(split.other, 2) };
 }
 
 const runs = Math.max(1, Number(values.runs));
@@ -220,7 +245,7 @@ printTable(
     { run: '1 thread', events, seconds: result.seconds, cpu: result.cpu_seconds, cpuPer: result.cpu_us_per_event, eps: result.events_per_s, mbps: result.mb_per_s, ratio: `${result.time_vs_parse_only}×`, rss: singleRssMb, matches, alerts, note: 'evaluateBatch, batches built beforehand' },
     ...withWorkers.map((p) =>
       p.available
-        ? { run: `${p.workers} workers`, events, seconds: p.seconds, cpu: p.cpu_seconds, cpuPer: p.cpu_us_per_event, eps: p.events_per_s, mbps: p.mb_per_s, ratio: `${p.time_vs_parse_only}×`, rss: result.peak_rss_mb_with_workers, matches: p.matches, alerts: p.alerts, note: `${p.note}; ${p.speedup_vs_1_thread}× 1 thread${p.speedup_vs_1_worker === null ? '' : `, ${p.speedup_vs_1_worker}× 1 worker`}${p.same_matches_as_1_thread ? '' : ' — MATCHES DIFFER from 1 thread'}` }
+        ? { run: `${p.workers} workers`, events, seconds: p.seconds, cpu: p.cpu_seconds, split: p.cpu_by_thread === null ? '—' : `${p.cpu_by_thread.main} / ${p.cpu_by_thread.pool} / ${p.cpu_by_thread.other}`, cpuPer: p.cpu_us_per_event, eps: p.events_per_s, mbps: p.mb_per_s, ratio: `${p.time_vs_parse_only}×`, rss: result.peak_rss_mb_with_workers, matches: p.matches, alerts: p.alerts, note: `${p.note}; ${p.speedup_vs_1_thread}× 1 thread${p.speedup_vs_1_worker === null ? '' : `, ${p.speedup_vs_1_worker}× 1 worker`}${p.same_matches_as_1_thread ? '' : ' — MATCHES DIFFER from 1 thread'}` }
         : { run: `${p.workers} workers`, note: p.note },
     ),
   ],
@@ -229,6 +254,7 @@ printTable(
     ['events', 'events'],
     ['seconds', 'seconds'],
     ['CPU s', 'cpu'],
+    ['CPU s main / pool / other threads', 'split'],
     ['CPU µs/event', 'cpuPer'],
     ['events/s', 'eps'],
     ['MB/s', 'mbps'],

@@ -2,7 +2,7 @@
 // and formatting. Kept dependency-free so a benchmark never measures a library by accident.
 import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
-import { closeSync, createReadStream, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +95,33 @@ export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length
 export const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 export const round = (x, digits = 0) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
 export const fmtInt = (n) => (n === null || n === undefined ? '—' : Math.round(n).toLocaleString('en-US'));
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ), read once. */
+let userHz;
+
+/**
+ * CPU seconds (user + system) of each thread of this process, by thread id, from
+ * /proc/self/task/TID/stat; null where there is no /proc (not Linux). Node names none of its
+ * threads, so callers tell them apart by id: this thread's id is process.pid, and threads
+ * that a pool starts are the ids absent from a snapshot taken before it started.
+ */
+export function threadCpuSeconds() {
+  if (process.platform !== 'linux' || !existsSync('/proc/self/task')) return null;
+  userHz ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  const out = new Map();
+  for (const tid of readdirSync('/proc/self/task')) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended between the listing and the read
+    }
+    // Fields after the parenthesized name: state is 3rd, utime 14th, stime 15th (proc(5)).
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    out.set(Number(tid), (Number(rest[11]) + Number(rest[12])) / userHz);
+  }
+  return out;
+}
 
 /**
  * Machine facts recorded with every result: numbers mean little without them. The load
