@@ -15,6 +15,12 @@ export type DecoderKind = 'json' | 'evtx';
 export interface RecordDecoder {
   /** True once the decoder gave up on the file; the reader then stops reading it. */
   readonly isStopped: boolean;
+  /**
+   * True when the decoder keeps no reference to a chunk once push() returned, so the reader
+   * may read the next bytes into the same buffer (read-chunks.ts, ReadBufferReuse).
+   * Absent or false: every chunk must stay as it was for as long as the decoder lives.
+   */
+  readonly releasesChunks?: boolean;
   /** The next bytes of the file (any size, in order). */
   push(chunk: Buffer): void;
   /** The file ended: decode and report whatever is left. */

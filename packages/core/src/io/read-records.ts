@@ -6,7 +6,7 @@ import { DETECT_MAX_BYTES, detectFormat } from './detect-format.js';
 import type { Detection } from './detect-format.js';
 import { STDIN_INPUT, expandInputs } from './expand-inputs.js';
 import { gunzipChunks, prependChunk, readFileChunks, readStreamChunks } from './read-chunks.js';
-import type { ByteCounter } from './read-chunks.js';
+import type { ByteCounter, ReadBufferReuse } from './read-chunks.js';
 import { createRecordDecoder } from './decoder.js';
 import { checkInputFormat, chooseTextFormat, startOfText } from './formats/text-formats.js';
 import type { DecoderKind, RecordDecoder } from './decoder.js';
@@ -161,7 +161,8 @@ async function* readFile<C>(path: string, context: ReadContext, output: RecordOu
       return;
     }
     const counter: ByteCounter = { bytesRead: 0 };
-    yield* readSource(path, readFileChunks(handle, counter), counter, totalBytes, context, output);
+    const reuse: ReadBufferReuse = { isReleased: false };
+    yield* readSource(path, readFileChunks(handle, counter, reuse), counter, totalBytes, context, output, null, reuse);
   } finally {
     // Closing a read-only handle can't lose data; a failure here is not worth a report.
     await handle.close().catch(() => undefined);
@@ -194,6 +195,7 @@ async function* readSource<C>(
   context: ReadContext,
   output: RecordOutput<C>,
   flush: FlushTimer | null = null,
+  reuse: ReadBufferReuse | null = null,
 ): AsyncGenerator<C> {
   const progress = new ProgressReporter(path, counter, totalBytes, context.onProgress);
   let chunks: AsyncIterator<Buffer> = raw;
@@ -261,6 +263,9 @@ async function* readSource<C>(
         text,
       });
       splitter.push(detection.start === 0 ? sample : sample.subarray(detection.start));
+      // From here on every chunk goes straight to the decoder, which keeps no reference to
+      // it if it says so; gzip input goes through zlib, which may still read a chunk later.
+      if (reuse !== null && !isGzip && splitter.releasesChunks === true) reuse.isReleased = true;
       flush?.added();
       for (const chunk of output.takeReady()) yield chunk;
       let reading: Promise<Buffer | null | ReadFailure> | null = null;

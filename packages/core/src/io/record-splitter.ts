@@ -32,6 +32,7 @@ const SCALAR = 3; // inside a record that is a bare number, literal or garbage
  * @internal
  */
 export interface RawRecordSink {
+  /** One record, `buf[start, end)`. The sink must copy what it keeps: the reader may read the next bytes into `buf` (RecordSplitter.releasesChunks). */
   add(buf: Buffer, start: number, end: number, record: number, line: number): void;
   /**
    * An EVTX chunk (64 KiB, or less at the end of a file), not decoded: chunks are
@@ -127,7 +128,14 @@ export class RecordSplitter {
     this.parseLine = this.text === null ? null : lineParser(this.text, null);
   }
 
-  /** Feeds the next chunk of the file. The splitter may keep references to it. */
+  /**
+   * After push() returns, the splitter holds no reference to `chunk`: what it keeps of an
+   * unfinished record is a copy. The reader can then read the next bytes into the same
+   * buffer ({@link RecordDecoder.releasesChunks}).
+   */
+  readonly releasesChunks = true;
+
+  /** Feeds the next chunk of the file; the splitter keeps no reference to it (see releasesChunks). */
   push(chunk: Buffer): void {
     if (this.isStopped || chunk.length === 0) return;
     if (this.isJsonLines) this.pushLines(chunk);
@@ -244,7 +252,7 @@ export class RecordSplitter {
       this.tooLarge(++this.recordCount, this.line);
       return;
     }
-    this.pieces.push(from === 0 ? chunk : chunk.subarray(from));
+    this.pieces.push(copyOf(chunk, from));
     this.pieceBytes += bytes;
   }
 
@@ -441,7 +449,7 @@ export class RecordSplitter {
         this.isSkipping = true;
         this.tooLarge(this.recordNumber, this.recordLine);
       } else {
-        this.pieces.push(this.recordStart === 0 ? chunk : chunk.subarray(this.recordStart));
+        this.pieces.push(copyOf(chunk, this.recordStart));
         this.pieceBytes += bytes;
       }
     }
@@ -544,3 +552,11 @@ export class RecordSplitter {
   }
 }
 
+/**
+ * `chunk[from..]` in a buffer of its own: the reader may write its next bytes into `chunk`
+ * (RecordSplitter.releasesChunks). Only the unfinished end of a chunk is copied, a part of
+ * one record, so at most one chunk's worth of bytes per chunk and usually a few hundred.
+ */
+function copyOf(chunk: Buffer, from: number): Buffer {
+  return Buffer.copyBytesFrom(chunk, from);
+}

@@ -186,6 +186,22 @@ describe('chunks, order and progress', () => {
     }
   });
 
+  it('reads records that span several 1 MiB reads whole, in JSON Lines and pretty-printed, plain and gzip (read buffers reused)', async () => {
+    // Lines of varied length so that read boundaries fall everywhere, one of 2.5 MiB that
+    // spans three reads, and enough bytes (~6 MiB) for the two read buffers to take turns.
+    const values: unknown[] = [];
+    for (let i = 0; i < 6000; i++) values.push({ i, pad: 'p'.repeat((i * 7919) % 1500), tail: `t${i}` });
+    values.splice(3000, 0, { big: 'b'.repeat(2.5 * 1024 * 1024) });
+    const lines = fixture('reuse.jsonl', `${values.map((v) => JSON.stringify(v)).join('\n')}\n`);
+    const pretty = fixture('reuse-pretty.json', values.map((v) => JSON.stringify(v, null, 2)).join('\n'));
+    for (const path of [lines.plain, lines.gz, pretty.plain]) {
+      const { records, bad } = await readAll([path], { chunkRecords: 500 });
+      expect(bad).toEqual([]);
+      expect(records.length).toBe(values.length);
+      expect(records.map((r) => r.value)).toEqual(values);
+    }
+  });
+
   it('rejects a chunkRecords that is not a positive integer', async () => {
     await expect(readAll([], { chunkRecords: 0 })).rejects.toThrow(RangeError);
   });

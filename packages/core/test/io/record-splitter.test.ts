@@ -67,3 +67,34 @@ describe('RecordSplitter', () => {
     expect(out.bad).toEqual([[4, 3, 'not-object']]);
   });
 });
+
+describe('RecordSplitter keeps no reference to a pushed chunk (releasesChunks)', () => {
+  /** Pushes each piece of `content` in one reused buffer, spoiled after every push, as readFileChunks does with reuse. */
+  function splitInOneBuffer(content: Buffer, format: RecordFormat, cuts: readonly number[]): unknown[] {
+    const splitter = new RecordSplitter({ path: 'p', format, isIndented: format === 'values', maxRecordBytes: 1 << 20, chunkRecords: 2, onBadRecord: undefined });
+    expect(splitter.releasesChunks).toBe(true);
+    const buffer = Buffer.alloc(content.length);
+    let from = 0;
+    for (const cut of [...cuts, content.length]) {
+      const n = content.copy(buffer, 0, from, cut);
+      splitter.push(buffer.subarray(0, n));
+      buffer.fill(0x7a); // 'z': a carried view of the buffer would now read garbage
+      from = cut;
+    }
+    splitter.end();
+    return [...splitter.takeReady().flat(), ...splitter.takeRest()].map((r) => r.value);
+  }
+
+  it('JSON Lines: a record cut across pushes comes out whole', () => {
+    const lines = [{ a: 'first' }, { b: 'x'.repeat(50) }, { c: [1, 2, 3] }, { d: 'last' }];
+    const content = Buffer.from(`${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    // Cuts inside the 2nd record (twice) and inside the 4th.
+    expect(splitInOneBuffer(content, 'jsonl', [20, 40, content.length - 5])).toEqual(lines);
+  });
+
+  it('a value stream (pretty-printed records): a record cut across pushes comes out whole', () => {
+    const values = [{ a: 1, b: 'two' }, { c: { d: 'three' } }];
+    const content = Buffer.from(values.map((v) => JSON.stringify(v, null, 2)).join('\n'));
+    expect(splitInOneBuffer(content, 'values', [7, 15, 30])).toEqual(values);
+  });
+});
